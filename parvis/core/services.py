@@ -1,0 +1,121 @@
+"""Writes for workspaces, memberships, voices, the audit log and API tokens."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from parvis.core.models import ApiToken, AuditEntry, Membership, Role, Voice, VoiceKind, Workspace
+from parvis.core.permissions import Perm, PermissionDenied, role_has
+
+UserLike = AbstractBaseUser | AnonymousUser
+
+
+def audit_record(
+    *,
+    workspace: Workspace,
+    actor: UserLike | None,
+    verb: str,
+    target: Any,
+    summary: str = "",
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry to the workspace's audit log (call inside the writing transaction)."""
+    user = actor if actor is not None and actor.is_authenticated else None
+    return AuditEntry.objects.create(
+        workspace=workspace,
+        actor=user,
+        verb=verb,
+        target_type=type(target).__name__ if not isinstance(target, str) else target,
+        target_id=str(getattr(target, "pk", "") or ""),
+        summary=summary[:2000],
+        data=data or {},
+    )
+
+
+def require(membership: Membership, perm: Perm) -> None:
+    if not role_has(membership.role, perm):
+        raise PermissionDenied(perm)
+
+
+@transaction.atomic
+def workspace_create(*, name: str, owner: AbstractBaseUser, timezone_name: str = "Europe/Paris") -> Workspace:
+    """Create a workspace, make `owner` its owner and give it an organisation voice."""
+    base = slugify(name)[:60] or "workspace"
+    slug = base
+    suffix = 1
+    while Workspace.objects.filter(slug=slug).exists():
+        suffix += 1
+        slug = f"{base}-{suffix}"
+    workspace = Workspace(name=name, slug=slug, timezone=timezone_name)
+    workspace.full_clean()
+    workspace.save()
+    Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
+    Voice.objects.create(workspace=workspace, name=name, kind=VoiceKind.ORGANISATION)
+    audit_record(workspace=workspace, actor=owner, verb="workspace.create", target=workspace, summary=name)
+    return workspace
+
+
+@transaction.atomic
+def membership_add(*, workspace: Workspace, user: AbstractBaseUser, role: str, actor: Membership | None) -> Membership:
+    if actor is not None:
+        require(actor, Perm.MANAGE_TEAM)
+    membership, _created = Membership.objects.update_or_create(
+        workspace=workspace, user=user, defaults={"role": Role(role)}
+    )
+    audit_record(
+        workspace=workspace,
+        actor=actor.user if actor else None,
+        verb="membership.set",
+        target=membership,
+        summary=f"{user} → {role}",
+    )
+    return membership
+
+
+@transaction.atomic
+def voice_create(*, workspace: Workspace, name: str, kind: str, actor: Membership, description: str = "") -> Voice:
+    require(actor, Perm.MANAGE_ACCOUNTS)
+    voice = Voice.objects.create(workspace=workspace, name=name, kind=VoiceKind(kind), description=description)
+    audit_record(workspace=workspace, actor=actor.user, verb="voice.create", target=voice, summary=name)
+    return voice
+
+
+@transaction.atomic
+def api_token_create(*, membership: Membership, name: str) -> tuple[ApiToken, str]:
+    """Create a token for the member's user in the member's workspace; the raw value is shown once."""
+    raw = "pv_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=membership.user,
+        workspace=membership.workspace,
+        name=name,
+        prefix=raw[:10],
+        digest=ApiToken.digest_for(raw),
+    )
+    audit_record(
+        workspace=membership.workspace, actor=membership.user, verb="api_token.create", target=token, summary=name
+    )
+    return token, raw
+
+
+def api_token_authenticate(*, raw: str) -> Membership | None:
+    """Return the membership a raw token acts as, or None when unknown, revoked or orphaned."""
+    token = (
+        ApiToken.objects.select_related("user", "workspace")
+        .filter(digest=ApiToken.digest_for(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    membership = Membership.objects.filter(workspace=token.workspace, user=token.user).select_related(
+        "workspace", "user"
+    ).first()
+    if membership is None:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return membership

@@ -1,0 +1,155 @@
+"""In-pipe handlers for the inbox: mentions, replies, private messages and new followers.
+
+Each batch is stored once: events already stored (same account + external id)
+are skipped, new ones are written with bulk inserts, and the unique
+constraint catches a concurrent poll of the same account.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from django.db.models import F, Q
+
+from parvis.community.services import identities_count_messages, identities_mark_following, identities_resolve
+from parvis.inbox.models import Conversation, ConversationStatus, Direction, Message, MessageKind
+from parvis.networks.ingest import register_route
+from parvis.networks.models import ConnectedAccount
+from parvis.networks.protocol import EventKind, NetworkEvent
+from parvis.nlp.language import detect_languages
+
+KIND_FOR_EVENT: dict[EventKind, MessageKind] = {
+    EventKind.MENTION: MessageKind.MENTION,
+    EventKind.REPLY: MessageKind.REPLY,
+    EventKind.DIRECT_MESSAGE: MessageKind.DIRECT_MESSAGE,
+    EventKind.FOLLOW: MessageKind.FOLLOW,
+}
+
+
+def register() -> None:
+    for kind in KIND_FOR_EVENT:
+        register_route(kind, ingest_messages)
+
+
+def _thread_key(event: NetworkEvent, known_threads: dict[str, str]) -> str:
+    """Join the thread of the message it answers when we know it, else the one the network gives."""
+    if event.in_reply_to_id and event.in_reply_to_id in known_threads:
+        return known_threads[event.in_reply_to_id]
+    if event.kind == EventKind.FOLLOW:
+        return f"follow:{event.external_id}"
+    return event.thread_key or event.in_reply_to_id or event.external_id
+
+
+def ingest_messages(account: ConnectedAccount, events: Sequence[NetworkEvent]) -> int:
+    """Store new events as inbox messages; returns how many were new."""
+    ids = [event.external_id for event in events]
+    already = set(
+        Message.objects.filter(account=account, direction=Direction.IN, external_id__in=ids).values_list(
+            "external_id", flat=True
+        )
+    )
+    fresh: list[NetworkEvent] = []
+    seen: set[str] = set()
+    for event in sorted(events, key=lambda e: e.occurred_at):
+        if event.external_id in already or event.external_id in seen:
+            continue
+        seen.add(event.external_id)
+        fresh.append(event)
+    if not fresh:
+        return 0
+    workspace = account.workspace
+    identities = identities_resolve(
+        workspace=workspace,
+        network=account.network,
+        authors=[(event.author, event.occurred_at) for event in fresh if event.author is not None],
+    )
+    languages = detect_languages([event.text for event in fresh])
+
+    # Threads: messages answering a stored message join its conversation.
+    parents = {event.in_reply_to_id for event in fresh if event.in_reply_to_id}
+    known_threads: dict[str, str] = dict(
+        Message.objects.filter(account=account, external_id__in=parents).values_list(
+            "external_id", "conversation__thread_key"
+        )
+    )
+    keys: dict[str, str] = {}
+    for event in fresh:
+        keys[event.external_id] = _thread_key(event, known_threads)
+        known_threads[event.external_id] = keys[event.external_id]
+    conversations = _conversations_for(account, fresh, keys)
+
+    messages = [
+        Message(
+            workspace=workspace,
+            conversation=conversations[keys[event.external_id]],
+            account=account,
+            direction=Direction.IN,
+            kind=KIND_FOR_EVENT[event.kind],
+            external_id=event.external_id,
+            in_reply_to_id=event.in_reply_to_id,
+            author=identities.get(event.author.external_id) if event.author else None,
+            text=event.text,
+            url=event.url,
+            visibility=event.visibility,
+            language=language,
+            occurred_at=event.occurred_at,
+        )
+        for event, language in zip(fresh, languages, strict=True)
+    ]
+    Message.objects.bulk_create(messages, ignore_conflicts=True)
+
+    counts = Counter(message.author.pk for message in messages if message.author and message.kind != "follow")
+    identities_count_messages(counts=dict(counts))
+    followers = [identities[e.author.external_id] for e in fresh if e.kind == EventKind.FOLLOW and e.author]
+    if followers:
+        identities_mark_following(identities=followers, since=max(e.occurred_at for e in fresh))
+    return len(messages)
+
+
+def _conversations_for(
+    account: ConnectedAccount, events: Sequence[NetworkEvent], keys: dict[str, str]
+) -> dict[str, Conversation]:
+    """Fetch or create each thread's conversation; reopen it and bump it when something new arrives."""
+    latest: dict[str, NetworkEvent] = {}
+    for event in events:
+        latest[keys[event.external_id]] = event  # events are sorted oldest first
+    existing = {
+        conversation.thread_key: conversation
+        for conversation in Conversation.objects.filter(account=account, thread_key__in=list(latest))
+    }
+    new = [
+        Conversation(
+            workspace=account.workspace,
+            account=account,
+            thread_key=key,
+            kind=KIND_FOR_EVENT[event.kind],
+            last_message_at=event.occurred_at,
+            preview=event.text[:280],
+        )
+        for key, event in latest.items()
+        if key not in existing
+    ]
+    if new:
+        Conversation.objects.bulk_create(new, ignore_conflicts=True)
+    for key, event in latest.items():
+        if key in existing:
+            Conversation.objects.filter(pk=existing[key].pk).filter(
+                Q(last_message_at__lt=event.occurred_at) | Q(status=ConversationStatus.DONE)
+            ).update(
+                last_message_at=event.occurred_at,
+                preview=event.text[:280],
+                status=_reopened_status(existing[key]),
+            )
+    return {
+        conversation.thread_key: conversation
+        for conversation in Conversation.objects.filter(account=account, thread_key__in=list(latest))
+    }
+
+
+def _reopened_status(conversation: Conversation) -> F | str:
+    if conversation.status == ConversationStatus.DONE:
+        return ConversationStatus.ASSIGNED if conversation.assignee_id else ConversationStatus.NEW
+    return conversation.status
+
+

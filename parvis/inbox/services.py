@@ -1,0 +1,101 @@
+"""Writes for the inbox: answering on the network the message came from, statuses."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from parvis.core.models import Membership
+from parvis.core.permissions import Perm
+from parvis.core.services import audit_record, require
+from parvis.inbox.models import Conversation, ConversationStatus, Direction, Message, MessageKind
+from parvis.networks.models import AccountStatus
+from parvis.networks.protocol import ActionKind
+from parvis.networks.services import action_create
+from parvis.networks.registry import get_connector
+
+MAX_REPLY_LENGTH = 10_000
+
+
+class ReplyError(ValueError):
+    """The reply cannot be sent; the message says why, for the user."""
+
+
+@transaction.atomic
+def message_reply(*, membership: Membership, message: Message, text: str) -> Message:
+    """Answer `message` on its own network and thread: a sent Message plus the Action that delivers it.
+
+    The conversation moves to "waiting" (for the other person); the answer is in the audit log
+    because it is something the organisation says.
+    """
+    require(membership, Perm.REPLY)
+    if message.workspace_id != membership.workspace_id:
+        raise PermissionError("Not your workspace")
+    text = text.strip()
+    if not text:
+        raise ReplyError("The reply is empty.")
+    if message.kind == MessageKind.FOLLOW or not message.external_id:
+        raise ReplyError("This item cannot be answered on its network.")
+    account = message.account
+    if account.status not in {AccountStatus.ACTIVE, AccountStatus.ERROR, AccountStatus.NEEDS_REAUTH}:
+        raise ReplyError(f"The account {account.handle} is disconnected.")
+    connector = get_connector(account.network)
+    if ActionKind.REPLY not in connector.capabilities.actions:
+        raise ReplyError(f"{connector.display_name} does not allow replies from Parvis.")
+    limit = connector.capabilities.max_characters or MAX_REPLY_LENGTH
+    author_handle = message.author.handle if message.author else ""
+    payload = {
+        "text": text,
+        "in_reply_to_id": message.external_id,
+        "in_reply_to_author": author_handle,
+        "visibility": message.visibility,
+    }
+    if connector.count_characters(text) > limit:
+        raise ReplyError(f"The reply is too long for {connector.display_name} (maximum {limit} characters).")
+    action = action_create(
+        workspace=membership.workspace,
+        account=account,
+        kind=ActionKind.REPLY,
+        payload=payload,
+        source="inbox.reply",
+        summary=text[:300],
+        created_by=membership.user,
+    )
+    now = timezone.now()
+    sent = Message.objects.create(
+        workspace=membership.workspace,
+        conversation=message.conversation,
+        account=account,
+        direction=Direction.OUT,
+        kind=MessageKind.REPLY,
+        in_reply_to_id=message.external_id,
+        text=text,
+        visibility=message.visibility,
+        occurred_at=now,
+        sent_by=membership.user,
+        action=action,
+    )
+    Conversation.objects.filter(pk=message.conversation_id).update(
+        status=ConversationStatus.WAITING, last_message_at=now
+    )
+    audit_record(
+        workspace=membership.workspace,
+        actor=membership.user,
+        verb="inbox.reply",
+        target=sent,
+        summary=text,
+        data={"account": account.pk, "in_reply_to": message.external_id},
+    )
+    return sent
+
+
+@transaction.atomic
+def conversation_set_status(*, membership: Membership, conversation: Conversation, status: str) -> Conversation:
+    require(membership, Perm.REPLY)
+    if conversation.workspace_id != membership.workspace_id:
+        raise PermissionError("Not your workspace")
+    conversation.status = ConversationStatus(status)
+    if status == ConversationStatus.ASSIGNED and conversation.assignee_id is None:
+        conversation.assignee = membership.user
+    conversation.save(update_fields=["status", "assignee"])
+    return conversation

@@ -1,0 +1,60 @@
+"""The in-pipe's dispatch table: domain apps register a handler per event kind.
+
+`networks` cannot import the domain apps (they sit above it), so each domain
+app registers its handlers in its AppConfig.ready(). A kind with no handler
+and not in IGNORED_KINDS is an error: a new kind must be routed or ignored
+on purpose, never dropped by accident.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from parvis.networks.protocol import EventKind, NetworkEvent
+
+if TYPE_CHECKING:
+    from parvis.networks.models import ConnectedAccount
+
+# A handler stores the events it is given idempotently and returns how many were new.
+Handler = Callable[["ConnectedAccount", Sequence[NetworkEvent]], int]
+
+IGNORED_KINDS: frozenset[EventKind] = frozenset({EventKind.FAVOURITE, EventKind.REBLOG})
+
+_ROUTES: dict[EventKind, Handler] = {}
+
+
+class UnroutedEventKind(LookupError):
+    pass
+
+
+def register_route(kind: EventKind, handler: Handler) -> None:
+    _ROUTES[kind] = handler
+
+
+@dataclass
+class IngestReport:
+    received: int = 0
+    stored: int = 0
+    ignored: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+def route_events(account: ConnectedAccount, events: Sequence[NetworkEvent]) -> IngestReport:
+    """Hand each kind's events to its handler, in one batch per kind. Call inside a transaction."""
+    report = IngestReport(received=len(events))
+    grouped: dict[EventKind, list[NetworkEvent]] = defaultdict(list)
+    for event in events:
+        if event.kind in IGNORED_KINDS:
+            report.ignored += 1
+            continue
+        if event.kind not in _ROUTES:
+            raise UnroutedEventKind(f"No handler for event kind {event.kind!r}")
+        grouped[event.kind].append(event)
+    for kind, batch in grouped.items():
+        stored = _ROUTES[kind](account, batch)
+        report.stored += stored
+        report.by_kind[kind.value] = stored
+    return report

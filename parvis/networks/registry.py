@@ -1,0 +1,36 @@
+"""The one place a connector is registered. Imported lazily, so a broken SDK only breaks its network."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import import_module
+
+from parvis.networks.protocol import Connector
+
+CONNECTORS: dict[str, str] = {
+    "mastodon": "parvis.networks.connectors.mastodon.connector.MastodonConnector",
+    "rss": "parvis.networks.connectors.rss.connector.RssConnector",
+    "fake": "parvis.networks.connectors.fake.connector.FakeConnector",
+}
+
+# Networks offered in the interface (the fake one is for tests and templates).
+PUBLIC_NETWORKS = ("mastodon", "rss")
+
+
+class UnknownNetwork(KeyError):
+    pass
+
+
+@cache
+def get_connector_class(network: str) -> type[Connector]:
+    try:
+        dotted = CONNECTORS[network]
+    except KeyError as exc:
+        raise UnknownNetwork(network) from exc
+    module_name, class_name = dotted.rsplit(".", 1)
+    cls: type[Connector] = getattr(import_module(module_name), class_name)
+    return cls
+
+
+def get_connector(network: str) -> Connector:
+    return get_connector_class(network)()

@@ -1,0 +1,406 @@
+"""Writes for connected accounts, polling and the Action outbox.
+
+Only these services call connectors. Everything that happens on a network is
+an `Action` row created by `action_create` inside the caller's transaction
+and carried out by `action_execute` in a worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from parvis.core.models import Membership, Voice, Workspace
+from parvis.core.permissions import Perm
+from parvis.core.services import audit_record, require
+from parvis.networks.errors import AuthExpired, ConnectorError, PermanentError, RateLimited, TransientError
+from parvis.networks.ingest import IngestReport, route_events
+from parvis.networks.models import (
+    AccountStatus,
+    Action,
+    ActionAttempt,
+    ActionStatus,
+    AttemptOutcome,
+    ConnectedAccount,
+    Heartbeat,
+    PollCursor,
+)
+from parvis.networks.protocol import AccountRef, ActionKind, ActionRequest, MediaFile
+from parvis.networks.registry import get_connector
+
+logger = logging.getLogger(__name__)
+
+# Backoff for transient failures: 30 s, 1 min, 2 min, ... capped at 1 h, with jitter.
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_CAP_SECONDS = 3600
+
+
+def backoff_delay(attempts: int) -> float:
+    delay: float = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
+    return delay * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not cryptography
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def account_connect(
+    *,
+    membership: Membership,
+    network: str,
+    instance_url: str,
+    credentials: dict[str, Any],
+    voice: Voice | None = None,
+) -> ConnectedAccount:
+    """Verify credentials with the network, then create (or refresh) the connected account.
+
+    Raises a ConnectorError with a message for the user when the network refuses.
+    """
+    require(membership, Perm.MANAGE_ACCOUNTS)
+    workspace = membership.workspace
+    connector = get_connector(network)
+    instance_url = instance_url.rstrip("/")
+    probe = AccountRef(id=0, network=network, instance_url=instance_url, external_id="", handle="", credentials=credentials)
+    profile = connector.verify(probe)
+    account, created = ConnectedAccount.objects.update_or_create(
+        workspace=workspace,
+        network=network,
+        instance_url=instance_url,
+        external_id=profile.external_id,
+        defaults={
+            "handle": profile.handle,
+            "display_name": profile.display_name,
+            "profile_url": profile.url,
+            "credentials": credentials,
+            "status": AccountStatus.ACTIVE,
+            "last_error": "",
+            "consecutive_failures": 0,
+            "next_poll_at": timezone.now(),
+            "voice": voice or Voice.objects.filter(workspace=workspace).order_by("id").first(),
+        },
+    )
+    # Accounts put on hold by an expired token can go again.
+    if not created:
+        Action.objects.filter(account=account, status=ActionStatus.HELD).update(
+            status=ActionStatus.PENDING, next_attempt_at=timezone.now(), enqueued_at=None
+        )
+    audit_record(
+        workspace=workspace,
+        actor=membership.user,
+        verb="account.connect" if created else "account.reconnect",
+        target=account,
+        summary=f"{network}: {profile.handle}",
+    )
+    return account
+
+
+@transaction.atomic
+def account_disconnect(*, membership: Membership, account: ConnectedAccount) -> None:
+    require(membership, Perm.MANAGE_ACCOUNTS)
+    account.status = AccountStatus.DISABLED
+    account.credentials = {}
+    account.save(update_fields=["status", "credentials"])
+    Action.objects.filter(account=account, status__in=[ActionStatus.PENDING, ActionStatus.HELD]).update(
+        status=ActionStatus.CANCELLED, last_error="Account disconnected"
+    )
+    audit_record(workspace=account.workspace, actor=membership.user, verb="account.disconnect", target=account)
+
+
+def _account_record_failure(account: ConnectedAccount, error: ConnectorError, now: datetime) -> None:
+    account.consecutive_failures = F("consecutive_failures") + 1
+    account.last_error = error.message
+    account.last_error_at = now
+    account.last_poll_at = now
+    fields = ["consecutive_failures", "last_error", "last_error_at", "last_poll_at", "status", "next_poll_at"]
+    if isinstance(error, AuthExpired):
+        account.status = AccountStatus.NEEDS_REAUTH
+        account.next_poll_at = None
+    elif isinstance(error, RateLimited):
+        wait = error.retry_after if error.retry_after is not None else 300
+        account.next_poll_at = now + timedelta(seconds=max(wait, 1))
+    else:
+        if isinstance(error, PermanentError):
+            account.status = AccountStatus.ERROR
+        failures = ConnectedAccount.objects.filter(pk=account.pk).values_list("consecutive_failures", flat=True)
+        account.next_poll_at = now + timedelta(seconds=backoff_delay((failures.first() or 0) + 1))
+    account.save(update_fields=fields)
+
+
+def account_poll(*, account_id: int) -> IngestReport | None:
+    """Fetch what is new on one account and ingest it with the new cursor, in one transaction.
+
+    1. Load the account; skip it unless it is active or in error (a failing feed keeps being tried).
+    2. Ask the connector for events since the stored cursor.
+    3. On a connector error, record it on the account (health shown on the accounts page) and back off.
+    4. Otherwise store the events through the ingest routes and the cursor together: if
+       anything fails half-way, nothing is stored and the next poll starts from the same cursor.
+    """
+    account = ConnectedAccount.objects.filter(pk=account_id).first()
+    if account is None or account.status not in {AccountStatus.ACTIVE, AccountStatus.ERROR}:
+        return None
+    cursor_row = PollCursor.objects.filter(account=account).first()
+    cursor = cursor_row.value if cursor_row else {}
+    now = timezone.now()
+    try:
+        result = get_connector(account.network).fetch(account.as_ref(), cursor)
+    except ConnectorError as error:
+        logger.warning("poll of account %s failed: %s", account.pk, error.message)
+        _account_record_failure(account, error, now)
+        return None
+    interval = get_connector(account.network).capabilities.poll_interval_seconds
+    with transaction.atomic():
+        report = route_events(account, result.events)
+        PollCursor.objects.update_or_create(account=account, defaults={"value": result.cursor})
+        ConnectedAccount.objects.filter(pk=account.pk).update(
+            last_poll_at=now,
+            last_poll_ok_at=now,
+            consecutive_failures=0,
+            last_error="",
+            status=AccountStatus.ACTIVE,
+            next_poll_at=now + timedelta(seconds=interval),
+        )
+    return report
+
+
+# --- the outbox -------------------------------------------------------------------------------
+
+
+def action_create(
+    *,
+    workspace: Workspace,
+    account: ConnectedAccount,
+    kind: ActionKind,
+    payload: dict[str, Any],
+    due_at: datetime | None = None,
+    source: str = "",
+    summary: str = "",
+    created_by: AbstractBaseUser | None = None,
+) -> Action:
+    """Write one Action; it is enqueued when the surrounding transaction commits (if due)."""
+    if account.workspace_id != workspace.pk:
+        raise ValueError("The account does not belong to this workspace")
+    now = timezone.now()
+    due = due_at or now
+    action = Action.objects.create(
+        workspace=workspace,
+        account=account,
+        kind=kind.value,
+        payload=payload,
+        idempotency_key=uuid.uuid4().hex,
+        due_at=due,
+        next_attempt_at=due,
+        source=source,
+        summary=summary[:300],
+        created_by=created_by if created_by is not None and created_by.is_authenticated else None,
+    )
+    if due <= now:
+        transaction.on_commit(lambda: _enqueue_action(action.pk))
+    return action
+
+
+def _enqueue_action(action_id: int) -> None:
+    from parvis.networks.tasks import execute_action
+
+    updated = Action.objects.filter(pk=action_id, status=ActionStatus.PENDING).update(enqueued_at=timezone.now())
+    if updated:
+        execute_action.enqueue(action_id)
+
+
+def _request_for(action: Action) -> ActionRequest:
+    payload = action.payload
+    media = tuple(
+        MediaFile(
+            path=str(settings.MEDIA_ROOT / item["path"]),
+            mime_type=item.get("mime_type", ""),
+            alt_text=item.get("alt_text", ""),
+        )
+        for item in payload.get("media", [])
+    )
+    return ActionRequest(
+        kind=ActionKind(action.kind),
+        idempotency_key=action.idempotency_key,
+        text=payload.get("text", ""),
+        in_reply_to_id=payload.get("in_reply_to_id", ""),
+        target_id=payload.get("target_id", ""),
+        visibility=payload.get("visibility", ""),
+        media=media,
+    )
+
+
+def action_claim(*, action_id: int) -> Action | None:
+    """Take the action for this worker with one conditional UPDATE; None if someone else has it."""
+    now = timezone.now()
+    claimed = Action.objects.filter(pk=action_id, status=ActionStatus.PENDING, next_attempt_at__lte=now).update(
+        status=ActionStatus.PROCESSING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if claimed != 1:
+        return None
+    return Action.objects.select_related("account").get(pk=action_id)
+
+
+def action_execute(*, action_id: int) -> Action | None:
+    """Carry out one due action through its connector and write the outcome to the ledger.
+
+    1. Claim it atomically (a second worker, or a duplicate task, gets nothing).
+    2. Re-check the account: an account that needs reconnection holds the action, never drops it.
+    3. Call the connector; map its error kind to what happens next:
+       transient → retry with backoff; rate limited → retry after the network's delay;
+       auth expired → account flagged, action held; permanent → failed with the network's message.
+    """
+    action = action_claim(action_id=action_id)
+    if action is None:
+        return None
+    account = action.account
+    started = timezone.now()
+    attempt = ActionAttempt.objects.create(action=action, started_at=started)
+    if account.status == AccountStatus.NEEDS_REAUTH:
+        return _action_finish(action, attempt, AuthExpired(f"{account.handle} must be reconnected"))
+    if account.status == AccountStatus.DISABLED:
+        return _action_finish(action, attempt, PermanentError(f"{account.handle} is disconnected"))
+    try:
+        result = get_connector(account.network).execute(account.as_ref(), _request_for(action))
+    except ConnectorError as error:
+        return _action_finish(action, attempt, error)
+    except Exception as error:  # a bug must not leave the row in PROCESSING forever
+        logger.exception("action %s crashed", action.pk)
+        return _action_finish(action, attempt, error)
+    now = timezone.now()
+    with transaction.atomic():
+        attempt.finished_at = now
+        attempt.outcome = AttemptOutcome.OK
+        attempt.save(update_fields=["finished_at", "outcome"])
+        action.status = ActionStatus.DONE
+        action.external_id = result.external_id
+        action.external_url = result.url
+        action.last_error = ""
+        action.finished_at = now
+        action.save(update_fields=["status", "external_id", "external_url", "last_error", "finished_at"])
+    return action
+
+
+def _action_finish(action: Action, attempt: ActionAttempt, error: Exception) -> Action:
+    now = timezone.now()
+    message = error.message if isinstance(error, ConnectorError) else f"Internal error: {error.__class__.__name__}"
+    with transaction.atomic():
+        action.last_error = message
+        action.enqueued_at = None
+        if isinstance(error, AuthExpired):
+            outcome = AttemptOutcome.AUTH_EXPIRED
+            action.status = ActionStatus.HELD
+            ConnectedAccount.objects.filter(pk=action.account_id).update(
+                status=AccountStatus.NEEDS_REAUTH, last_error=message, last_error_at=now, next_poll_at=None
+            )
+        elif isinstance(error, RateLimited):
+            outcome = AttemptOutcome.RATE_LIMITED
+            wait = error.retry_after if error.retry_after is not None else backoff_delay(action.attempts)
+            action.status = ActionStatus.PENDING
+            action.next_attempt_at = now + timedelta(seconds=max(wait, 1))
+        elif isinstance(error, TransientError | PermanentError) or not isinstance(error, ConnectorError):
+            transient = isinstance(error, TransientError)
+            outcome = (
+                AttemptOutcome.TRANSIENT
+                if transient
+                else AttemptOutcome.PERMANENT
+                if isinstance(error, PermanentError)
+                else AttemptOutcome.CRASHED
+            )
+            if transient and action.attempts < action.max_attempts:
+                action.status = ActionStatus.PENDING
+                action.next_attempt_at = now + timedelta(seconds=backoff_delay(action.attempts))
+            else:
+                action.status = ActionStatus.FAILED
+                action.finished_at = now
+        else:  # pragma: no cover - ConnectorError subclasses are exhaustive
+            outcome = AttemptOutcome.PERMANENT
+            action.status = ActionStatus.FAILED
+        if action.status == ActionStatus.FAILED and action.finished_at is None:
+            action.finished_at = now
+        action.save(update_fields=["status", "last_error", "next_attempt_at", "enqueued_at", "finished_at"])
+        attempt.finished_at = now
+        attempt.outcome = outcome
+        attempt.error = message
+        attempt.save(update_fields=["finished_at", "outcome", "error"])
+    return action
+
+
+@transaction.atomic
+def action_retry(*, membership: Membership, action: Action) -> Action:
+    """Put a failed or held action back in the queue, now. Done actions cannot be retried."""
+    require(membership, Perm.PUBLISH)
+    if action.workspace_id != membership.workspace_id:
+        raise PermissionError("Not your workspace")
+    if action.status not in {ActionStatus.FAILED, ActionStatus.HELD}:
+        raise ValueError(f"Only failed or held actions can be retried (this one is {action.status})")
+    if action.account.status == AccountStatus.NEEDS_REAUTH:
+        raise ValueError(f"Reconnect {action.account.handle} first")
+    updated = Action.objects.filter(pk=action.pk, status=action.status).update(
+        status=ActionStatus.PENDING, next_attempt_at=timezone.now(), enqueued_at=None, finished_at=None
+    )
+    if updated:
+        transaction.on_commit(lambda: _enqueue_action(action.pk))
+    audit_record(workspace=action.workspace, actor=membership.user, verb="action.retry", target=action)
+    action.refresh_from_db()
+    return action
+
+
+# --- the scheduler ----------------------------------------------------------------------------
+
+
+def scheduler_tick(*, now: datetime | None = None) -> dict[str, int]:
+    """One pass of the scheduler: hand due actions and due polls to the workers.
+
+    1. Actions left in PROCESSING past the run timeout belong to a dead worker: put them back
+       (the idempotency key sent with every publish makes the network drop a second copy).
+    2. Due pending actions not enqueued recently are enqueued (a lost task is re-sent after a minute).
+    3. Active accounts whose next poll is due get their poll enqueued; next_poll_at moves first,
+       with a conditional UPDATE, so two schedulers never poll the same account twice.
+    """
+    from parvis.networks.tasks import execute_action, poll_account
+
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.PARVIS_ACTION_RUN_TIMEOUT)
+    abandoned = list(
+        Action.objects.filter(status=ActionStatus.PROCESSING, claimed_at__lt=stale).values_list("pk", flat=True)
+    )
+    for action_id in abandoned:
+        if Action.objects.filter(pk=action_id, status=ActionStatus.PROCESSING, claimed_at__lt=stale).update(
+            status=ActionStatus.PENDING, enqueued_at=None, next_attempt_at=now, last_error="Worker stopped"
+        ):
+            ActionAttempt.objects.filter(action_id=action_id, finished_at__isnull=True).update(
+                finished_at=now, outcome=AttemptOutcome.ABANDONED, error="Worker stopped before finishing"
+            )
+    resend = now - timedelta(seconds=60)
+    due = list(
+        Action.objects.filter(status=ActionStatus.PENDING, next_attempt_at__lte=now)
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=resend))
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    enqueued = 0
+    for action_id in due:
+        if Action.objects.filter(pk=action_id, status=ActionStatus.PENDING).update(enqueued_at=now):
+            execute_action.enqueue(action_id)
+            enqueued += 1
+    polls = 0
+    due_accounts = ConnectedAccount.objects.filter(
+        status__in=[AccountStatus.ACTIVE, AccountStatus.ERROR], next_poll_at__lte=now
+    ).values_list("pk", "network", "next_poll_at")
+    for account_id, network, next_poll_at in list(due_accounts[:500]):
+        interval = get_connector(network).capabilities.poll_interval_seconds
+        moved = ConnectedAccount.objects.filter(pk=account_id, next_poll_at=next_poll_at).update(
+            next_poll_at=now + timedelta(seconds=interval)
+        )
+        if moved:
+            poll_account.enqueue(account_id)
+            polls += 1
+    Heartbeat.objects.update_or_create(name="scheduler", defaults={"at": now})
+    return {"abandoned": len(abandoned), "actions": enqueued, "polls": polls}

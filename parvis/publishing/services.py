@@ -1,0 +1,140 @@
+"""Writes for publishing: compose once, deliver to each chosen account through the outbox."""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from parvis.core.models import Membership
+from parvis.core.permissions import Perm
+from parvis.core.services import audit_record, require
+from parvis.networks.models import AccountStatus, ConnectedAccount
+from parvis.networks.protocol import ActionKind
+from parvis.networks.registry import get_connector
+from parvis.networks.services import action_create
+from parvis.publishing.models import Delivery, MediaItem, Post
+
+
+class CompositionError(ValueError):
+    """The post cannot go out as composed; `problems` lists why, per account where relevant."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def composition_check(*, text: str, accounts: Sequence[ConnectedAccount], media: Sequence[MediaItem]) -> list[str]:
+    """Every rule the text and media break on each target network, in the user's words."""
+    problems: list[str] = []
+    if not text.strip() and not media:
+        problems.append("The post is empty.")
+    if not accounts:
+        problems.append("Choose at least one account.")
+    for account in accounts:
+        connector = get_connector(account.network)
+        caps = connector.capabilities
+        if ActionKind.PUBLISH not in caps.actions:
+            problems.append(f"{account.handle}: {connector.display_name} does not accept posts.")
+            continue
+        if account.status in {AccountStatus.DISABLED}:
+            problems.append(f"{account.handle}: the account is disconnected.")
+        length = connector.count_characters(text)
+        if caps.max_characters and length > caps.max_characters:
+            problems.append(f"{account.handle}: {length} characters, {caps.max_characters} allowed.")
+        if len(media) > caps.max_media:
+            problems.append(f"{account.handle}: {len(media)} images, {caps.max_media} allowed.")
+        for item in media:
+            if caps.media_types and item.mime_type not in caps.media_types:
+                problems.append(f"{account.handle}: {item.mime_type} is not accepted.")
+            if caps.max_media_bytes and item.size > caps.max_media_bytes:
+                problems.append(f"{account.handle}: {item.file.name} is too large.")
+            if caps.alt_text_max and len(item.alt_text) > caps.alt_text_max:
+                problems.append(f"{account.handle}: alt text longer than {caps.alt_text_max} characters.")
+    return problems
+
+
+@transaction.atomic
+def media_upload(*, membership: Membership, upload: UploadedFile, alt_text: str = "") -> MediaItem:
+    require(membership, Perm.DRAFT)
+    size = upload.size or 0
+    if size > settings.PARVIS_MAX_UPLOAD_BYTES:
+        limit_mb = settings.PARVIS_MAX_UPLOAD_BYTES // (1024 * 1024)
+        raise CompositionError([f"The file is {size // 1024} KB; the limit is {limit_mb} MB."])
+    mime_type = upload.content_type or mimetypes.guess_type(upload.name or "")[0] or "application/octet-stream"
+    if not mime_type.startswith("image/"):
+        raise CompositionError([f"Only images can be attached for now, not {mime_type}."])
+    item = MediaItem(
+        workspace=membership.workspace,
+        mime_type=mime_type,
+        size=size,
+        alt_text=alt_text.strip(),
+        uploaded_by=membership.user,
+    )
+    item.file.save(upload.name or "upload", upload, save=False)
+    item.save()
+    return item
+
+
+@transaction.atomic
+def post_create(
+    *,
+    membership: Membership,
+    text: str,
+    accounts: Sequence[ConnectedAccount],
+    scheduled_at: datetime | None = None,
+    media: Sequence[MediaItem] = (),
+) -> Post:
+    """Create a post and one delivery (with its Action) per account, due now or at `scheduled_at`.
+
+    `scheduled_at` is an aware instant (see timeparse.local_to_utc for wall-clock input).
+    Raises CompositionError, before writing anything, when a network's rules are broken.
+    """
+    require(membership, Perm.PUBLISH)
+    workspace = membership.workspace
+    if any(account.workspace_id != workspace.pk for account in accounts):
+        raise PermissionError("An account does not belong to this workspace")
+    if scheduled_at is not None and timezone.is_naive(scheduled_at):
+        raise ValueError("scheduled_at must be timezone-aware")
+    problems = composition_check(text=text, accounts=accounts, media=media)
+    if problems:
+        raise CompositionError(problems)
+    now = timezone.now()
+    due = scheduled_at if scheduled_at and scheduled_at > now else now
+    post = Post.objects.create(
+        workspace=workspace,
+        voice=accounts[0].voice if accounts else None,
+        text=text,
+        scheduled_at=due,
+        created_by=membership.user,
+    )
+    post.media.set(media)
+    media_payload = [
+        {"path": item.file.name, "mime_type": item.mime_type, "alt_text": item.alt_text} for item in media
+    ]
+    for account in accounts:
+        action = action_create(
+            workspace=workspace,
+            account=account,
+            kind=ActionKind.PUBLISH,
+            payload={"text": text, "media": media_payload},
+            due_at=due,
+            source="publishing.delivery",
+            summary=text[:300],
+            created_by=membership.user,
+        )
+        Delivery.objects.create(post=post, account=account, text=text, action=action)
+    audit_record(
+        workspace=workspace,
+        actor=membership.user,
+        verb="post.schedule" if due > now else "post.publish",
+        target=post,
+        summary=text,
+        data={"accounts": [account.pk for account in accounts], "due": due.isoformat()},
+    )
+    return post

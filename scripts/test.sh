@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Run the whole test suite. With DATABASE_URL naming PostgreSQL, on PostgreSQL
+# (the server is started first if it is down); otherwise on SQLite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PARVIS_VAR_DIR="${PARVIS_VAR_DIR:-$PWD/var/test}"
+if [[ "${DATABASE_URL:-}" == postgres* ]]; then
+  scripts/services.sh postgres
+fi
+exec .venv/bin/pytest "$@"
