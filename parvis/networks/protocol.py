@@ -119,6 +119,7 @@ class ActionRequest:
     idempotency_key: str
     text: str = ""
     in_reply_to_id: str = ""  # REPLY: the status to answer
+    in_reply_to_author: str = ""  # REPLY: handle of who wrote it (networks that need a mention to notify)
     target_id: str = ""  # FAVOURITE / DELETE: the status concerned
     visibility: str = ""
     media: tuple[MediaFile, ...] = ()

@@ -230,6 +230,7 @@ def _request_for(action: Action) -> ActionRequest:
         idempotency_key=action.idempotency_key,
         text=payload.get("text", ""),
         in_reply_to_id=payload.get("in_reply_to_id", ""),
+        in_reply_to_author=payload.get("in_reply_to_author", ""),
         target_id=payload.get("target_id", ""),
         visibility=payload.get("visibility", ""),
         media=media,
