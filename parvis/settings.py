@@ -62,16 +62,20 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",
     "template_partials",
     "django_tasks",
     "django_tasks_db",
     "parvis.core",
     "parvis.networks",
+    # Connector packages with onboarding pages: installed for their templates.
+    "parvis.networks.connectors.mastodon",
     "parvis.community",
     "parvis.inbox",
     "parvis.publishing",
     "parvis.listening",
     "parvis.web",
+    "parvis.simulator",
 ]
 
 MIDDLEWARE = [

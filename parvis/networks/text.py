@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from html.parser import HTMLParser
 
 _BLOCK_TAGS = {"p", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"}
@@ -45,6 +44,7 @@ def html_to_text(value: str) -> str:
     parser = _TextExtractor()
     parser.feed(value)
     parser.close()
-    text = "".join(parts for parts in parser.parts)
-    lines = [line.rstrip() for line in html.unescape(text).splitlines()]
+    text = "".join(parser.parts)
+    # convert_charrefs already decoded the entities: decoding again would turn a typed "&lt;" into "<".
+    lines = [line.rstrip() for line in text.splitlines()]
     return "\n".join(lines).strip()
