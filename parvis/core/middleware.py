@@ -18,8 +18,16 @@ class CurrentWorkspaceMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         membership = None
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
-            raw = request.session.get(SESSION_KEY)
-            membership = membership_get(user=request.user, workspace_id=int(raw) if raw else None)
+            membership = membership_get(user=request.user, workspace_id=_session_workspace_id(request))
         request.membership = membership  # type: ignore[attr-defined]
         request.workspace = membership.workspace if membership else None  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+def _session_workspace_id(request: HttpRequest) -> int | None:
+    """The workspace the session last chose; only a hint, checked against the user's memberships."""
+    raw = request.session.get(SESSION_KEY)
+    try:
+        return int(raw) if raw else None
+    except (TypeError, ValueError):
+        return None

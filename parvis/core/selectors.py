@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
 from parvis.core.models import AuditEntry, Membership, Voice, Workspace
 
 
-def membership_list_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Membership]:
+def membership_list_for_user(*, user: User | AnonymousUser) -> QuerySet[Membership]:
     if not user.is_authenticated:
         return Membership.objects.none()
     return Membership.objects.filter(user=user).select_related("workspace").order_by("workspace__name")
 
 
-def membership_get(*, user: AbstractBaseUser | AnonymousUser, workspace_id: int | None) -> Membership | None:
+def membership_get(*, user: User | AnonymousUser, workspace_id: int | None) -> Membership | None:
     """The user's membership in that workspace, or their first one when no id is given."""
     memberships = membership_list_for_user(user=user)
     if workspace_id is not None:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from parvis.core.models import ApiToken, AuditEntry, Membership, Role, Voice, VoiceKind, Workspace
 from parvis.core.permissions import Perm, PermissionDenied, role_has
 
-UserLike = AbstractBaseUser | AnonymousUser
+UserLike = User | AnonymousUser
 
 
 def audit_record(
@@ -44,7 +45,7 @@ def require(membership: Membership, perm: Perm) -> None:
 
 
 @transaction.atomic
-def workspace_create(*, name: str, owner: AbstractBaseUser, timezone_name: str = "Europe/Paris") -> Workspace:
+def workspace_create(*, name: str, owner: User, timezone_name: str = "Europe/Paris") -> Workspace:
     """Create a workspace, make `owner` its owner and give it an organisation voice."""
     base = slugify(name)[:60] or "workspace"
     slug = base
@@ -62,11 +63,26 @@ def workspace_create(*, name: str, owner: AbstractBaseUser, timezone_name: str =
 
 
 @transaction.atomic
-def membership_add(*, workspace: Workspace, user: AbstractBaseUser, role: str, actor: Membership | None) -> Membership:
+def membership_add(*, workspace: Workspace, user: User, role: str, actor: Membership | None) -> Membership:
+    """Add `user` to the workspace with `role`, or change their role. `actor=None` is the system (setup, demo).
+
+    Only an owner may make someone an owner or change an owner's role (a manager could otherwise
+    promote themselves), and the workspace always keeps at least one owner.
+    """
+    new_role = Role(role)
+    current = Membership.objects.select_for_update().filter(workspace=workspace, user=user).first()
     if actor is not None:
+        if actor.workspace_id != workspace.pk:
+            raise PermissionError("Not your workspace")
         require(actor, Perm.MANAGE_TEAM)
+        if new_role == Role.OWNER or (current is not None and current.role == Role.OWNER):
+            require(actor, Perm.MANAGE_WORKSPACE)
+    if current is not None and current.role == Role.OWNER and new_role != Role.OWNER:
+        owners = Membership.objects.filter(workspace=workspace, role=Role.OWNER).exclude(pk=current.pk)
+        if not owners.exists():
+            raise ValueError(_("A workspace keeps at least one owner."))
     membership, _created = Membership.objects.update_or_create(
-        workspace=workspace, user=user, defaults={"role": Role(role)}
+        workspace=workspace, user=user, defaults={"role": new_role}
     )
     audit_record(
         workspace=workspace,
@@ -80,6 +96,8 @@ def membership_add(*, workspace: Workspace, user: AbstractBaseUser, role: str, a
 
 @transaction.atomic
 def voice_create(*, workspace: Workspace, name: str, kind: str, actor: Membership, description: str = "") -> Voice:
+    if actor.workspace_id != workspace.pk:
+        raise PermissionError("Not your workspace")
     require(actor, Perm.MANAGE_ACCOUNTS)
     voice = Voice.objects.create(workspace=workspace, name=name, kind=VoiceKind(kind), description=description)
     audit_record(workspace=workspace, actor=actor.user, verb="voice.create", target=voice, summary=name)
@@ -112,9 +130,11 @@ def api_token_authenticate(*, raw: str) -> Membership | None:
     )
     if token is None or not token.user.is_active:
         return None
-    membership = Membership.objects.filter(workspace=token.workspace, user=token.user).select_related(
-        "workspace", "user"
-    ).first()
+    membership = (
+        Membership.objects.filter(workspace=token.workspace, user=token.user)
+        .select_related("workspace", "user")
+        .first()
+    )
     if membership is None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())

@@ -7,17 +7,17 @@ constraint catches a concurrent poll of the same account.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 
-from django.db.models import F, Q
-
+from parvis.community.models import Identity
 from parvis.community.services import identities_count_messages, identities_mark_following, identities_resolve
 from parvis.inbox.models import Conversation, ConversationStatus, Direction, Message, MessageKind
-from parvis.networks.ingest import register_route
+from parvis.networks.ingest import register_route, register_warm_up
 from parvis.networks.models import ConnectedAccount
 from parvis.networks.protocol import EventKind, NetworkEvent
-from parvis.nlp.language import detect_languages
+from parvis.nlp.language import detect_languages, warm_up
 
 KIND_FOR_EVENT: dict[EventKind, MessageKind] = {
     EventKind.MENTION: MessageKind.MENTION,
@@ -30,6 +30,7 @@ KIND_FOR_EVENT: dict[EventKind, MessageKind] = {
 def register() -> None:
     for kind in KIND_FOR_EVENT:
         register_route(kind, ingest_messages)
+    register_warm_up(warm_up)
 
 
 def _thread_key(event: NetworkEvent, known_threads: dict[str, str]) -> str:
@@ -66,11 +67,17 @@ def ingest_messages(account: ConnectedAccount, events: Sequence[NetworkEvent]) -
     )
     languages = detect_languages([event.text for event in fresh])
 
-    # Threads: messages answering a stored message join its conversation.
+    # Threads: messages answering a stored message join its conversation, our own replies
+    # included (a sent message is known on the network by the external id of its Action).
     parents = {event.in_reply_to_id for event in fresh if event.in_reply_to_id}
     known_threads: dict[str, str] = dict(
-        Message.objects.filter(account=account, external_id__in=parents).values_list(
+        Message.objects.filter(account=account, direction=Direction.IN, external_id__in=parents).values_list(
             "external_id", "conversation__thread_key"
+        )
+    )
+    known_threads.update(
+        Message.objects.filter(account=account, direction=Direction.OUT, action__external_id__in=parents).values_list(
+            "action__external_id", "conversation__thread_key"
         )
     )
     keys: dict[str, str] = {}
@@ -99,21 +106,38 @@ def ingest_messages(account: ConnectedAccount, events: Sequence[NetworkEvent]) -
     ]
     Message.objects.bulk_create(messages, ignore_conflicts=True)
 
-    counts = Counter(message.author.pk for message in messages if message.author and message.kind != "follow")
+    counts = Counter(message.author.pk for message in messages if message.author and message.kind != MessageKind.FOLLOW)
     identities_count_messages(counts=dict(counts))
-    followers = [identities[e.author.external_id] for e in fresh if e.kind == EventKind.FOLLOW and e.author]
-    if followers:
-        identities_mark_following(identities=followers, since=max(e.occurred_at for e in fresh))
+    # Each follower follows us since their own follow (events are oldest first: the first one wins).
+    followed_at: dict[str, datetime] = {}
+    for event in fresh:
+        if event.kind == EventKind.FOLLOW and event.author is not None:
+            followed_at.setdefault(event.author.external_id, event.occurred_at)
+    by_time: dict[datetime, list[Identity]] = defaultdict(list)
+    for external_id, since in followed_at.items():
+        by_time[since].append(identities[external_id])
+    for since, followers in by_time.items():
+        identities_mark_following(identities=followers, since=since)
     return len(messages)
+
+
+# A conversation someone had closed, or that was waiting for the other person, needs us again.
+REOPENED_BY_NEW_MESSAGE = (ConversationStatus.DONE, ConversationStatus.WAITING)
 
 
 def _conversations_for(
     account: ConnectedAccount, events: Sequence[NetworkEvent], keys: dict[str, str]
 ) -> dict[str, Conversation]:
-    """Fetch or create each thread's conversation; reopen it and bump it when something new arrives."""
+    """Fetch or create each thread's conversation; reopen it and bump it when something new arrives.
+
+    Events may arrive out of order: a late one never moves a conversation back in time.
+    """
+    first: dict[str, NetworkEvent] = {}
     latest: dict[str, NetworkEvent] = {}
-    for event in events:
-        latest[keys[event.external_id]] = event  # events are sorted oldest first
+    for event in events:  # oldest first
+        key = keys[event.external_id]
+        first.setdefault(key, event)
+        latest[key] = event
     existing = {
         conversation.thread_key: conversation
         for conversation in Conversation.objects.filter(account=account, thread_key__in=list(latest))
@@ -123,7 +147,7 @@ def _conversations_for(
             workspace=account.workspace,
             account=account,
             thread_key=key,
-            kind=KIND_FOR_EVENT[event.kind],
+            kind=KIND_FOR_EVENT[first[key].kind],
             last_message_at=event.occurred_at,
             preview=event.text[:280],
         )
@@ -132,24 +156,17 @@ def _conversations_for(
     ]
     if new:
         Conversation.objects.bulk_create(new, ignore_conflicts=True)
-    for key, event in latest.items():
-        if key in existing:
-            Conversation.objects.filter(pk=existing[key].pk).filter(
-                Q(last_message_at__lt=event.occurred_at) | Q(status=ConversationStatus.DONE)
-            ).update(
-                last_message_at=event.occurred_at,
-                preview=event.text[:280],
-                status=_reopened_status(existing[key]),
-            )
+    for key, conversation in existing.items():
+        event = latest[key]
+        Conversation.objects.filter(pk=conversation.pk, last_message_at__lt=event.occurred_at).update(
+            last_message_at=event.occurred_at, preview=event.text[:280]
+        )
+    reopened = Conversation.objects.filter(
+        pk__in=[conversation.pk for conversation in existing.values()], status__in=REOPENED_BY_NEW_MESSAGE
+    )
+    reopened.filter(assignee__isnull=True).update(status=ConversationStatus.NEW)
+    reopened.filter(assignee__isnull=False).update(status=ConversationStatus.ASSIGNED)
     return {
         conversation.thread_key: conversation
         for conversation in Conversation.objects.filter(account=account, thread_key__in=list(latest))
     }
-
-
-def _reopened_status(conversation: Conversation) -> F | str:
-    if conversation.status == ConversationStatus.DONE:
-        return ConversationStatus.ASSIGNED if conversation.assignee_id else ConversationStatus.NEW
-    return conversation.status
-
-

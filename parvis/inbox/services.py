@@ -11,8 +11,8 @@ from parvis.core.services import audit_record, require
 from parvis.inbox.models import Conversation, ConversationStatus, Direction, Message, MessageKind
 from parvis.networks.models import AccountStatus
 from parvis.networks.protocol import ActionKind
-from parvis.networks.services import action_create
 from parvis.networks.registry import get_connector
+from parvis.networks.services import action_create
 
 MAX_REPLY_LENGTH = 10_000
 
@@ -50,7 +50,11 @@ def message_reply(*, membership: Membership, message: Message, text: str) -> Mes
         "in_reply_to_author": author_handle,
         "visibility": message.visibility,
     }
-    if connector.count_characters(text) > limit:
+    length = connector.count_characters(text)
+    if connector.capabilities.reply_mentions_author and author_handle and author_handle.lower() not in text.lower():
+        # The connector will prefix "@author " so the person is notified: count it now, not at the network.
+        length += connector.count_characters(author_handle + " ")
+    if length > limit:
         raise ReplyError(f"The reply is too long for {connector.display_name} (maximum {limit} characters).")
     action = action_create(
         workspace=membership.workspace,
@@ -67,7 +71,8 @@ def message_reply(*, membership: Membership, message: Message, text: str) -> Mes
         conversation=message.conversation,
         account=account,
         direction=Direction.OUT,
-        kind=MessageKind.REPLY,
+        # An answer to a private message stays private: it is one too.
+        kind=MessageKind.DIRECT_MESSAGE if message.kind == MessageKind.DIRECT_MESSAGE else MessageKind.REPLY,
         in_reply_to_id=message.external_id,
         text=text,
         visibility=message.visibility,

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from parvis.listening.models import FeedEntry
-from parvis.networks.ingest import register_route
+from parvis.networks.ingest import register_route, register_warm_up
 from parvis.networks.models import ConnectedAccount
 from parvis.networks.protocol import EventKind, NetworkEvent
-from parvis.nlp.language import detect_languages
+from parvis.nlp.language import detect_languages, warm_up
 
 
 def register() -> None:
     register_route(EventKind.FEED_ENTRY, ingest_feed_entries)
+    register_warm_up(warm_up)
 
 
 def ingest_feed_entries(account: ConnectedAccount, events: Sequence[NetworkEvent]) -> int:

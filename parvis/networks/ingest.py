@@ -24,10 +24,22 @@ Handler = Callable[["ConnectedAccount", Sequence[NetworkEvent]], int]
 IGNORED_KINDS: frozenset[EventKind] = frozenset({EventKind.FAVOURITE, EventKind.REBLOG})
 
 _ROUTES: dict[EventKind, Handler] = {}
+_WARM_UPS: list[Callable[[], object]] = []
 
 
 class UnroutedEventKind(LookupError):
     pass
+
+
+def register_warm_up(warm_up: Callable[[], object]) -> None:
+    """Something slow a handler needs (a model to load), run before the ingest transaction opens."""
+    if warm_up not in _WARM_UPS:
+        _WARM_UPS.append(warm_up)
+
+
+def warm_up_routes() -> None:
+    for warm_up in _WARM_UPS:
+        warm_up()
 
 
 def register_route(kind: EventKind, handler: Handler) -> None:

@@ -49,6 +49,7 @@ class Capabilities:
     poll_interval_seconds: int = 60
     oauth: bool = False
     token_paste: bool = False
+    reply_mentions_author: bool = False  # the connector prefixes replies with "@author " when absent
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import random
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,7 +24,7 @@ from parvis.core.models import Membership, Voice, Workspace
 from parvis.core.permissions import Perm
 from parvis.core.services import audit_record, require
 from parvis.networks.errors import AuthExpired, ConnectorError, PermanentError, RateLimited, TransientError
-from parvis.networks.ingest import IngestReport, route_events
+from parvis.networks.ingest import IngestReport, route_events, warm_up_routes
 from parvis.networks.models import (
     AccountStatus,
     Action,
@@ -35,18 +36,27 @@ from parvis.networks.models import (
     PollCursor,
 )
 from parvis.networks.protocol import AccountRef, ActionKind, ActionRequest, MediaFile
-from parvis.networks.registry import get_connector
+from parvis.networks.registry import UnknownNetwork, get_connector
 
 logger = logging.getLogger(__name__)
 
 # Backoff for transient failures: 30 s, 1 min, 2 min, ... capped at 1 h, with jitter.
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
+# How long a due action may stay enqueued without being claimed before the scheduler sends it again.
+RESEND_AFTER_SECONDS = 60
+# A connector that cannot be loaded (unknown network, broken SDK): how long before trying again.
+CONNECTOR_UNAVAILABLE_RETRY_SECONDS = 300
+# Attempts a manual retry grants (the automatic ones are spent by then).
+RETRY_ATTEMPTS = 8
 
 
 def backoff_delay(attempts: int) -> float:
-    delay: float = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
-    return delay * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not cryptography
+    """Seconds to wait before attempt `attempts + 1`; the jitter never takes it past the cap."""
+    exponent = min(max(0, attempts - 1), 32)  # 2**32 * 30 s is far past the cap already
+    delay: float = BACKOFF_BASE_SECONDS * 2**exponent
+    jittered = delay * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not cryptography
+    return min(float(BACKOFF_CAP_SECONDS), jittered)
 
 
 # --- accounts ---------------------------------------------------------------------------------
@@ -68,31 +78,42 @@ def account_connect(
     require(membership, Perm.MANAGE_ACCOUNTS)
     workspace = membership.workspace
     connector = get_connector(network)
-    instance_url = instance_url.rstrip("/")
-    probe = AccountRef(id=0, network=network, instance_url=instance_url, external_id="", handle="", credentials=credentials)
+    instance_url = instance_url.strip()  # as given: a feed address may need its trailing slash
+    probe = AccountRef(
+        id=0, network=network, instance_url=instance_url, external_id="", handle="", credentials=credentials
+    )
     profile = connector.verify(probe)
+    now = timezone.now()
+    defaults: dict[str, Any] = {
+        "handle": profile.handle,
+        "display_name": profile.display_name,
+        "profile_url": profile.url,
+        "credentials": credentials,
+        "status": AccountStatus.ACTIVE,
+        "last_error": "",
+        "consecutive_failures": 0,
+        "next_poll_at": now,
+    }
+    if voice is not None:
+        defaults["voice"] = voice
+    # A reconnection keeps the voice chosen for the account; a new account speaks for the organisation.
+    create_defaults = {"voice": voice or Voice.objects.filter(workspace=workspace).order_by("id").first(), **defaults}
     account, created = ConnectedAccount.objects.update_or_create(
         workspace=workspace,
         network=network,
         instance_url=instance_url,
         external_id=profile.external_id,
-        defaults={
-            "handle": profile.handle,
-            "display_name": profile.display_name,
-            "profile_url": profile.url,
-            "credentials": credentials,
-            "status": AccountStatus.ACTIVE,
-            "last_error": "",
-            "consecutive_failures": 0,
-            "next_poll_at": timezone.now(),
-            "voice": voice or Voice.objects.filter(workspace=workspace).order_by("id").first(),
-        },
+        defaults=defaults,
+        create_defaults=create_defaults,
     )
-    # Accounts put on hold by an expired token can go again.
+    # Actions put on hold by an expired token can go again.
     if not created:
-        Action.objects.filter(account=account, status=ActionStatus.HELD).update(
-            status=ActionStatus.PENDING, next_attempt_at=timezone.now(), enqueued_at=None
+        released = list(Action.objects.filter(account=account, status=ActionStatus.HELD).values_list("pk", flat=True))
+        Action.objects.filter(pk__in=released, status=ActionStatus.HELD).update(
+            status=ActionStatus.PENDING, next_attempt_at=now, enqueued_at=None
         )
+        for action_id in released:
+            transaction.on_commit(_enqueue_on_commit(action_id), robust=True)
     audit_record(
         workspace=workspace,
         actor=membership.user,
@@ -106,33 +127,50 @@ def account_connect(
 @transaction.atomic
 def account_disconnect(*, membership: Membership, account: ConnectedAccount) -> None:
     require(membership, Perm.MANAGE_ACCOUNTS)
+    if account.workspace_id != membership.workspace_id:
+        raise PermissionError("Not your workspace")
     account.status = AccountStatus.DISABLED
     account.credentials = {}
-    account.save(update_fields=["status", "credentials"])
+    account.next_poll_at = None
+    account.save(update_fields=["status", "credentials", "next_poll_at"])
     Action.objects.filter(account=account, status__in=[ActionStatus.PENDING, ActionStatus.HELD]).update(
         status=ActionStatus.CANCELLED, last_error="Account disconnected"
     )
     audit_record(workspace=account.workspace, actor=membership.user, verb="account.disconnect", target=account)
 
 
+# Accounts the scheduler polls: an account in error (say, a feed that is down) keeps being tried.
+POLLABLE = (AccountStatus.ACTIVE, AccountStatus.ERROR)
+
+
 def _account_record_failure(account: ConnectedAccount, error: ConnectorError, now: datetime) -> None:
-    account.consecutive_failures = F("consecutive_failures") + 1
-    account.last_error = error.message
-    account.last_error_at = now
-    account.last_poll_at = now
-    fields = ["consecutive_failures", "last_error", "last_error_at", "last_poll_at", "status", "next_poll_at"]
-    if isinstance(error, AuthExpired):
-        account.status = AccountStatus.NEEDS_REAUTH
-        account.next_poll_at = None
-    elif isinstance(error, RateLimited):
-        wait = error.retry_after if error.retry_after is not None else 300
-        account.next_poll_at = now + timedelta(seconds=max(wait, 1))
-    else:
-        if isinstance(error, PermanentError):
-            account.status = AccountStatus.ERROR
-        failures = ConnectedAccount.objects.filter(pk=account.pk).values_list("consecutive_failures", flat=True)
-        account.next_poll_at = now + timedelta(seconds=backoff_delay((failures.first() or 0) + 1))
-    account.save(update_fields=fields)
+    """Write a failed poll on the account (its health is on the accounts page) and back off.
+
+    Conditional on the account still being polled: a disconnection or a revoked token recorded
+    while the poll ran wins over this poll's outcome.
+    """
+    with transaction.atomic():
+        current = ConnectedAccount.objects.select_for_update().filter(pk=account.pk, status__in=POLLABLE).first()
+        if current is None:
+            return
+        failures = current.consecutive_failures + 1
+        changes: dict[str, Any] = {
+            "consecutive_failures": failures,
+            "last_error": error.message,
+            "last_error_at": now,
+            "last_poll_at": now,
+        }
+        if isinstance(error, AuthExpired):
+            changes["status"] = AccountStatus.NEEDS_REAUTH
+            changes["next_poll_at"] = None
+        elif isinstance(error, RateLimited):
+            wait = error.retry_after if error.retry_after is not None else backoff_delay(failures)
+            changes["next_poll_at"] = now + timedelta(seconds=max(wait, 1))
+        else:
+            if isinstance(error, PermanentError):
+                changes["status"] = AccountStatus.ERROR
+            changes["next_poll_at"] = now + timedelta(seconds=backoff_delay(failures))
+        ConnectedAccount.objects.filter(pk=current.pk).update(**changes)
 
 
 def account_poll(*, account_id: int) -> IngestReport | None:
@@ -144,30 +182,50 @@ def account_poll(*, account_id: int) -> IngestReport | None:
     4. Otherwise store the events through the ingest routes and the cursor together: if
        anything fails half-way, nothing is stored and the next poll starts from the same cursor.
     """
-    account = ConnectedAccount.objects.filter(pk=account_id).first()
-    if account is None or account.status not in {AccountStatus.ACTIVE, AccountStatus.ERROR}:
+    account = ConnectedAccount.objects.select_related("workspace").filter(pk=account_id).first()
+    if account is None or account.status not in POLLABLE:
+        return None
+    now = timezone.now()
+    try:
+        connector = get_connector(account.network)
+    except (UnknownNetwork, ImportError):
+        logger.exception("connector %r of account %s cannot be loaded", account.network, account.pk)
+        _account_record_failure(account, PermanentError(f"{account.network} is not available here."), now)
         return None
     cursor_row = PollCursor.objects.filter(account=account).first()
     cursor = cursor_row.value if cursor_row else {}
-    now = timezone.now()
     try:
-        result = get_connector(account.network).fetch(account.as_ref(), cursor)
+        result = connector.fetch(account.as_ref(), cursor)
     except ConnectorError as error:
         logger.warning("poll of account %s failed: %s", account.pk, error.message)
         _account_record_failure(account, error, now)
         return None
-    interval = get_connector(account.network).capabilities.poll_interval_seconds
-    with transaction.atomic():
-        report = route_events(account, result.events)
-        PollCursor.objects.update_or_create(account=account, defaults={"value": result.cursor})
-        ConnectedAccount.objects.filter(pk=account.pk).update(
-            last_poll_at=now,
-            last_poll_ok_at=now,
-            consecutive_failures=0,
-            last_error="",
-            status=AccountStatus.ACTIVE,
-            next_poll_at=now + timedelta(seconds=interval),
+    except Exception:  # a connector bug must not stop the account's health from showing it
+        logger.exception("poll of account %s crashed", account.pk)
+        _account_record_failure(account, ConnectorError("Internal error while reading the network."), now)
+        return None
+    if result.events:
+        # Load enrichment models (language detection takes seconds the first time) before the
+        # transaction: on SQLite a write transaction blocks every other writer while it is open.
+        warm_up_routes()
+    try:
+        with transaction.atomic():
+            report = route_events(account, result.events)
+            PollCursor.objects.update_or_create(account=account, defaults={"value": result.cursor})
+            ConnectedAccount.objects.filter(pk=account.pk, status__in=POLLABLE).update(
+                last_poll_at=now,
+                last_poll_ok_at=now,
+                consecutive_failures=0,
+                last_error="",
+                status=AccountStatus.ACTIVE,
+                next_poll_at=now + timedelta(seconds=connector.capabilities.poll_interval_seconds),
+            )
+    except Exception:  # nothing was stored and the cursor did not move: the next poll gets it all again
+        logger.exception("ingest for account %s failed; nothing stored", account.pk)
+        _account_record_failure(
+            account, ConnectorError("Internal error while storing what the network sent; nothing was stored."), now
         )
+        return None
     return report
 
 
@@ -200,14 +258,25 @@ def action_create(
         next_attempt_at=due,
         source=source,
         summary=summary[:300],
-        created_by=created_by if created_by is not None and created_by.is_authenticated else None,
+        created_by_id=created_by.pk if created_by is not None and created_by.is_authenticated else None,
     )
     if due <= now:
-        transaction.on_commit(lambda: _enqueue_action(action.pk))
+        transaction.on_commit(_enqueue_on_commit(action.pk), robust=True)
     return action
 
 
+def _enqueue_on_commit(action_id: int) -> Callable[[], None]:
+    # A named function rather than functools.partial: Django logs a failing robust
+    # on_commit callback by its __qualname__, which partial objects lack.
+    def enqueue() -> None:
+        _enqueue_action(action_id)
+
+    return enqueue
+
+
 def _enqueue_action(action_id: int) -> None:
+    """Hand a due action to the workers. Runs on commit, `robust`: if the queue is down, the
+    scheduler sends it again a minute later, and the user's request does not fail for it."""
     from parvis.networks.tasks import execute_action
 
     updated = Action.objects.filter(pk=action_id, status=ActionStatus.PENDING).update(enqueued_at=timezone.now())
@@ -297,7 +366,8 @@ def _action_finish(action: Action, attempt: ActionAttempt, error: Exception) -> 
         if isinstance(error, AuthExpired):
             outcome = AttemptOutcome.AUTH_EXPIRED
             action.status = ActionStatus.HELD
-            ConnectedAccount.objects.filter(pk=action.account_id).update(
+            # Conditional: a disconnection recorded meanwhile stays a disconnection.
+            ConnectedAccount.objects.filter(pk=action.account_id, status__in=POLLABLE).update(
                 status=AccountStatus.NEEDS_REAUTH, last_error=message, last_error_at=now, next_poll_at=None
             )
         elif isinstance(error, RateLimited):
@@ -339,16 +409,24 @@ def action_retry(*, membership: Membership, action: Action) -> Action:
     require(membership, Perm.PUBLISH)
     if action.workspace_id != membership.workspace_id:
         raise PermissionError("Not your workspace")
-    if action.status not in {ActionStatus.FAILED, ActionStatus.HELD}:
-        raise ValueError(f"Only failed or held actions can be retried (this one is {action.status})")
-    if action.account.status == AccountStatus.NEEDS_REAUTH:
-        raise ValueError(f"Reconnect {action.account.handle} first")
-    updated = Action.objects.filter(pk=action.pk, status=action.status).update(
-        status=ActionStatus.PENDING, next_attempt_at=timezone.now(), enqueued_at=None, finished_at=None
+    # Decide on the row as it is now, not as the caller loaded it: a worker may have finished it since.
+    current = Action.objects.select_for_update().select_related("account").get(pk=action.pk)
+    if current.status not in {ActionStatus.FAILED, ActionStatus.HELD}:
+        raise ValueError(f"Only failed or held actions can be retried (this one is {current.status})")
+    if current.account.status == AccountStatus.NEEDS_REAUTH:
+        raise ValueError(f"Reconnect {current.account.handle} first")
+    if current.account.status == AccountStatus.DISABLED:
+        raise ValueError(f"{current.account.handle} is disconnected")
+    Action.objects.filter(pk=current.pk).update(
+        status=ActionStatus.PENDING,
+        next_attempt_at=timezone.now(),
+        enqueued_at=None,
+        finished_at=None,
+        # The automatic attempts are spent: a person asking again grants a new series.
+        max_attempts=F("attempts") + RETRY_ATTEMPTS,
     )
-    if updated:
-        transaction.on_commit(lambda: _enqueue_action(action.pk))
-    audit_record(workspace=action.workspace, actor=membership.user, verb="action.retry", target=action)
+    transaction.on_commit(_enqueue_on_commit(current.pk), robust=True)
+    audit_record(workspace=current.workspace, actor=membership.user, verb="action.retry", target=current)
     action.refresh_from_db()
     return action
 
@@ -359,49 +437,100 @@ def action_retry(*, membership: Membership, action: Action) -> Action:
 def scheduler_tick(*, now: datetime | None = None) -> dict[str, int]:
     """One pass of the scheduler: hand due actions and due polls to the workers.
 
-    1. Actions left in PROCESSING past the run timeout belong to a dead worker: put them back
-       (the idempotency key sent with every publish makes the network drop a second copy).
+    1. Actions left in PROCESSING past the run timeout belong to a dead worker: their open attempt
+       is closed as abandoned and they go back to the queue (the idempotency key sent with every
+       publish makes the network drop a second copy), or fail once their attempts are spent.
     2. Due pending actions not enqueued recently are enqueued (a lost task is re-sent after a minute).
+       The mark is a conditional UPDATE, so two schedulers never enqueue the same action twice.
     3. Active accounts whose next poll is due get their poll enqueued; next_poll_at moves first,
        with a conditional UPDATE, so two schedulers never poll the same account twice.
+    4. The heartbeat tells the status page the scheduler is alive.
     """
     from parvis.networks.tasks import execute_action, poll_account
 
     now = now or timezone.now()
-    stale = now - timedelta(seconds=settings.PARVIS_ACTION_RUN_TIMEOUT)
-    abandoned = list(
-        Action.objects.filter(status=ActionStatus.PROCESSING, claimed_at__lt=stale).values_list("pk", flat=True)
-    )
-    for action_id in abandoned:
-        if Action.objects.filter(pk=action_id, status=ActionStatus.PROCESSING, claimed_at__lt=stale).update(
-            status=ActionStatus.PENDING, enqueued_at=None, next_attempt_at=now, last_error="Worker stopped"
-        ):
-            ActionAttempt.objects.filter(action_id=action_id, finished_at__isnull=True).update(
-                finished_at=now, outcome=AttemptOutcome.ABANDONED, error="Worker stopped before finishing"
-            )
-    resend = now - timedelta(seconds=60)
+    abandoned = _actions_recover_abandoned(now)
+
+    resend = now - timedelta(seconds=RESEND_AFTER_SECONDS)
+    not_recently_enqueued = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=resend)
     due = list(
         Action.objects.filter(status=ActionStatus.PENDING, next_attempt_at__lte=now)
-        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=resend))
+        .filter(not_recently_enqueued)
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:500]
     )
     enqueued = 0
     for action_id in due:
-        if Action.objects.filter(pk=action_id, status=ActionStatus.PENDING).update(enqueued_at=now):
+        marked = (
+            Action.objects.filter(pk=action_id, status=ActionStatus.PENDING)
+            .filter(not_recently_enqueued)
+            .update(enqueued_at=now)
+        )
+        if marked:
             execute_action.enqueue(action_id)
             enqueued += 1
+
     polls = 0
-    due_accounts = ConnectedAccount.objects.filter(
-        status__in=[AccountStatus.ACTIVE, AccountStatus.ERROR], next_poll_at__lte=now
-    ).values_list("pk", "network", "next_poll_at")
-    for account_id, network, next_poll_at in list(due_accounts[:500]):
-        interval = get_connector(network).capabilities.poll_interval_seconds
+    due_accounts = ConnectedAccount.objects.filter(status__in=POLLABLE, next_poll_at__lte=now).order_by("next_poll_at")
+    for account_id, network, next_poll_at in list(due_accounts.values_list("pk", "network", "next_poll_at")[:500]):
+        interval = _poll_interval(network)
         moved = ConnectedAccount.objects.filter(pk=account_id, next_poll_at=next_poll_at).update(
             next_poll_at=now + timedelta(seconds=interval)
         )
         if moved:
             poll_account.enqueue(account_id)
             polls += 1
+
     Heartbeat.objects.update_or_create(name="scheduler", defaults={"at": now})
-    return {"abandoned": len(abandoned), "actions": enqueued, "polls": polls}
+    return {"abandoned": abandoned, "actions": enqueued, "polls": polls}
+
+
+def _poll_interval(network: str) -> int:
+    """The network's poll interval; a connector that cannot be loaded is retried now and then.
+
+    Its poll still runs, so the failure is recorded on the account where people see it.
+    """
+    try:
+        return get_connector(network).capabilities.poll_interval_seconds
+    except (UnknownNetwork, ImportError):
+        logger.exception("connector %r cannot be loaded", network)
+        return CONNECTOR_UNAVAILABLE_RETRY_SECONDS
+
+
+def _actions_recover_abandoned(now: datetime) -> int:
+    """Put back (or fail) the actions a dead worker left in PROCESSING; returns how many."""
+    stale = now - timedelta(seconds=settings.PARVIS_ACTION_RUN_TIMEOUT)
+    abandoned = list(
+        Action.objects.filter(status=ActionStatus.PROCESSING, claimed_at__lt=stale).values_list(
+            "pk", "claimed_at", "attempts", "max_attempts"
+        )
+    )
+    recovered = 0
+    message = "Worker stopped before finishing"
+    for action_id, claimed_at, attempts, max_attempts in abandoned:
+        with transaction.atomic():
+            spent = attempts >= max_attempts
+            changes: dict[str, Any] = (
+                {"status": ActionStatus.FAILED, "finished_at": now}
+                if spent
+                else {"status": ActionStatus.PENDING, "next_attempt_at": now}
+            )
+            updated = Action.objects.filter(pk=action_id, status=ActionStatus.PROCESSING, claimed_at__lt=stale).update(
+                enqueued_at=None, last_error=message, **changes
+            )
+            if not updated:
+                continue  # the worker finished after all
+            recovered += 1
+            closed = ActionAttempt.objects.filter(action_id=action_id, finished_at__isnull=True).update(
+                finished_at=now, outcome=AttemptOutcome.ABANDONED, error=message
+            )
+            if not closed:  # the worker died between its claim and its first write
+                ActionAttempt.objects.create(
+                    action_id=action_id,
+                    started_at=claimed_at or now,
+                    finished_at=now,
+                    outcome=AttemptOutcome.ABANDONED,
+                    error=message,
+                )
+        logger.warning("action %s abandoned by its worker: %s", action_id, "failed" if spent else "requeued")
+    return recovered

@@ -25,6 +25,11 @@ def _detector() -> Any:
     return LanguageDetectorBuilder.from_languages(*languages).with_minimum_relative_distance(0.05).build()
 
 
+def warm_up() -> None:
+    """Load the detector now (a few seconds the first time, then free)."""
+    _detector()
+
+
 def _clean(text: str) -> str:
     return _NOISE.sub(" ", text).strip()
 

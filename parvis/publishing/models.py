@@ -1,4 +1,4 @@
-"""Posts, their media, and one delivery per (post × account)."""
+"""Posts, their media, and one delivery per (post, account)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ class MediaItem(models.Model):
         verbose_name_plural = _("media")
 
     def __str__(self) -> str:
-        return self.file.name
+        return self.file.name or ""
 
 
 class PostStatus(models.TextChoices):
@@ -81,18 +81,21 @@ class Delivery(models.Model):
 
 
 def post_status(statuses: list[str]) -> PostStatus:
-    """The user-facing status of a post from its actions' statuses."""
-    if not statuses:
+    """The user-facing status of a post from its actions' statuses.
+
+    A cancelled delivery (its account was disconnected) says nothing of how the rest went; the
+    post is cancelled only when every delivery is.
+    """
+    live = [status for status in statuses if status != ActionStatus.CANCELLED]
+    if not live:
         return PostStatus.CANCELLED
-    done = statuses.count(ActionStatus.DONE)
-    if done == len(statuses):
+    done = live.count(ActionStatus.DONE)
+    if done == len(live):
         return PostStatus.PUBLISHED
-    if ActionStatus.PROCESSING in statuses:
+    if ActionStatus.PROCESSING in live:
         return PostStatus.PUBLISHING
-    if ActionStatus.HELD in statuses:
+    if ActionStatus.HELD in live:
         return PostStatus.HELD
-    if ActionStatus.FAILED in statuses:
+    if ActionStatus.FAILED in live:
         return PostStatus.PARTIAL if done else PostStatus.FAILED
-    if all(status == ActionStatus.CANCELLED for status in statuses):
-        return PostStatus.CANCELLED
     return PostStatus.PUBLISHING if done else PostStatus.SCHEDULED

@@ -5,6 +5,7 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -60,7 +61,7 @@ def composition_check(*, text: str, accounts: Sequence[ConnectedAccount], media:
 
 
 @transaction.atomic
-def media_upload(*, membership: Membership, upload: UploadedFile, alt_text: str = "") -> MediaItem:
+def media_upload(*, membership: Membership, upload: UploadedFile[Any], alt_text: str = "") -> MediaItem:
     require(membership, Perm.DRAFT)
     size = upload.size or 0
     if size > settings.PARVIS_MAX_UPLOAD_BYTES:
@@ -97,8 +98,12 @@ def post_create(
     """
     require(membership, Perm.PUBLISH)
     workspace = membership.workspace
+    accounts = list({account.pk: account for account in accounts}.values())  # one delivery per account
+    media = list({item.pk: item for item in media}.values())
     if any(account.workspace_id != workspace.pk for account in accounts):
         raise PermissionError("An account does not belong to this workspace")
+    if any(item.workspace_id != workspace.pk for item in media):
+        raise PermissionError("An image does not belong to this workspace")
     if scheduled_at is not None and timezone.is_naive(scheduled_at):
         raise ValueError("scheduled_at must be timezone-aware")
     problems = composition_check(text=text, accounts=accounts, media=media)
@@ -114,9 +119,7 @@ def post_create(
         created_by=membership.user,
     )
     post.media.set(media)
-    media_payload = [
-        {"path": item.file.name, "mime_type": item.mime_type, "alt_text": item.alt_text} for item in media
-    ]
+    media_payload = [{"path": item.file.name, "mime_type": item.mime_type, "alt_text": item.alt_text} for item in media]
     for account in accounts:
         action = action_create(
             workspace=workspace,

@@ -1,0 +1,435 @@
+"""Mastodon: notifications in, statuses out, through Mastodon.py on Parvis's HTTP session.
+
+Reading: the account's notifications are the inbox. A poll walks them forward
+from the stored cursor with `min_id`, page after page, so nothing is missed when
+more than a page arrived since the last poll. Writing: publish (with images and
+their alt text), reply, favourite, delete. Errors are mapped once, in `client.py`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import unicodedata
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from parvis.networks.connectors.mastodon.client import MastodonClient, instance_host
+from parvis.networks.connectors.mastodon.schemas import (
+    MastodonAccount,
+    MastodonMedia,
+    MastodonNotification,
+    MastodonStatus,
+    id_sort_key,
+    parse_list,
+)
+from parvis.networks.errors import AuthExpired, PermanentError, TransientError
+from parvis.networks.protocol import (
+    AccountRef,
+    ActionKind,
+    ActionRequest,
+    ActionResult,
+    Author,
+    Capabilities,
+    EventKind,
+    FetchResult,
+    MediaFile,
+    NetworkEvent,
+    Profile,
+)
+from parvis.networks.text import html_to_text
+
+logger = logging.getLogger(__name__)
+
+CURSOR_KEY = "notifications_min_id"
+# Mastodon serves up to 80 notifications a page, mastodon-mock 40: 40 works everywhere.
+PAGE_SIZE = 40
+# A poll reads at most this many pages; the cursor keeps the place and the next poll goes on.
+MAX_PAGES = 10
+# Images are processed asynchronously by Mastodon; wait at most this long before posting.
+MEDIA_PROCESSING_TIMEOUT = 30.0
+MEDIA_PROCESSING_POLL = 0.5
+
+# Notification types routed into Parvis, and what they become.
+EVENT_FOR_TYPE: dict[str, EventKind] = {
+    "mention": EventKind.MENTION,  # refined into REPLY or DIRECT_MESSAGE from the status
+    "follow": EventKind.FOLLOW,
+    "favourite": EventKind.FAVOURITE,
+    "reblog": EventKind.REBLOG,
+}
+# Notification types deliberately not read (yet). Anything neither routed nor listed here
+# is new to Parvis: it is skipped too, with a warning in the log so someone adds it to one list.
+IGNORED_TYPES: frozenset[str] = frozenset(
+    {
+        "follow_request",  # locked accounts: accepting followers is not a Parvis feature yet
+        "poll",  # a poll we voted in or created ended
+        "status",  # someone we subscribed to posted
+        "update",  # a status we boosted was edited
+        "quote",  # someone quoted one of our posts
+        "quoted_update",  # a post we quoted was edited
+        "admin.sign_up",
+        "admin.report",
+        "severed_relationships",
+        "moderation_warning",
+        "annual_report",
+        "pleroma:emoji_reaction",
+        "emoji_reaction",
+    }
+)
+
+_URL_RE = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
+_URL_TRAILING = ".,;:!?'\")]}"
+# Mastodon's mention syntax: @user or @user@domain, not preceded by a word character or a slash.
+_MENTION_RE = re.compile(r"(?<![\w/])@(\w+(?:[\w.-]*\w)?)(@[\w.-]*\w)?", re.UNICODE)
+LINK_LENGTH = 23
+
+
+class MastodonConnector:
+    network: ClassVar[str] = "mastodon"
+    display_name: ClassVar[str] = "Mastodon"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        max_characters=500,
+        link_length=LINK_LENGTH,
+        max_media=4,
+        media_types=frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"}),
+        max_media_bytes=16 * 1024 * 1024,
+        alt_text_max=1500,
+        threads=True,
+        actions=frozenset({ActionKind.PUBLISH, ActionKind.REPLY, ActionKind.FAVOURITE, ActionKind.DELETE}),
+        event_kinds=frozenset({EventKind.MENTION, EventKind.REPLY, EventKind.DIRECT_MESSAGE, EventKind.FOLLOW}),
+        direct_messages=True,
+        poll_interval_seconds=20,
+        oauth=True,
+        token_paste=True,
+        reply_mentions_author=True,
+    )
+
+    # --- the contract ---------------------------------------------------------------------------
+
+    def verify(self, account: AccountRef) -> Profile:
+        with _client(account) as client:
+            me = client.call(lambda: MastodonAccount.from_api(client.api.account_verify_credentials()))
+        host = client.host
+        return Profile(
+            external_id=me.id,
+            handle=f"@{me.username}@{host}",
+            display_name=me.display_name or me.username,
+            url=me.url,
+        )
+
+    def fetch(self, account: AccountRef, cursor: dict[str, Any]) -> FetchResult:
+        """Notifications since `cursor`, oldest first.
+
+        1. Without a cursor (a new account), read the newest page only: history is not backfilled.
+        2. With one, walk forward with `min_id` (each page is the one just above the cursor)
+           until an empty page, at most MAX_PAGES pages; the next poll continues from there.
+        3. Map each notification through EVENT_FOR_TYPE; skip IGNORED_TYPES and unknown types.
+        The new cursor is the newest notification id seen; it moves past ignored ones too.
+        """
+        since = str(cursor.get(CURSOR_KEY) or "")
+        with _client(account) as client:
+            own_id = (
+                account.external_id
+                or client.call(lambda: MastodonAccount.from_api(client.api.account_verify_credentials())).id
+            )
+            notifications = self._read_notifications(client, since)
+        events: list[NetworkEvent] = []
+        for notification in notifications:
+            event = event_for(notification, own_id=own_id, host=client.host)
+            if event is not None:
+                events.append(event)
+        # With nothing at all yet, read everything above id 0 from now on, not only the newest page.
+        newest = notifications[-1].id if notifications else since or "0"
+        return FetchResult(events=events, cursor={**cursor, CURSOR_KEY: newest})
+
+    def execute(self, account: AccountRef, request: ActionRequest) -> ActionResult:
+        with _client(account) as client:
+            if request.kind == ActionKind.PUBLISH:
+                return self._publish(client, request)
+            if request.kind == ActionKind.REPLY:
+                return self._reply(client, account, request)
+            if request.kind == ActionKind.FAVOURITE:
+                return self._favourite(client, request)
+            if request.kind == ActionKind.DELETE:
+                return self._delete(client, request)
+        raise PermanentError(f"Mastodon cannot do “{request.kind}” from Parvis.")
+
+    def count_characters(self, text: str) -> int:
+        """Mastodon's count: every link is 23 characters, @user@domain counts as @user, graphemes not code points."""
+        links = _URL_RE.sub(_link_placeholder, text)
+        mentions = _MENTION_RE.sub(lambda match: "@" + match.group(1), links)
+        return _grapheme_count(mentions)
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def _read_notifications(self, client: MastodonClient, since: str) -> list[MastodonNotification]:
+        found: dict[str, MastodonNotification] = {}
+        if not since:
+            page = self._page(client, limit=PAGE_SIZE)
+            found.update((item.id, item) for item in page)
+        else:
+            current = since
+            for _ in range(MAX_PAGES):
+                page = self._page(client, min_id=current, limit=PAGE_SIZE)
+                fresh = [item for item in page if id_sort_key(item.id) > id_sort_key(current)]
+                if not fresh:
+                    break
+                found.update((item.id, item) for item in fresh)
+                current = max((item.id for item in fresh), key=id_sort_key)
+        return sorted(found.values(), key=lambda item: id_sort_key(item.id))
+
+    def _page(self, client: MastodonClient, **params: Any) -> list[MastodonNotification]:
+        def read() -> list[MastodonNotification]:
+            raw = parse_list(client.api.notifications(**params), "notifications")
+            return [MastodonNotification.from_api(item) for item in raw]
+
+        return client.call(read)
+
+    # --- writing --------------------------------------------------------------------------------
+
+    def _publish(self, client: MastodonClient, request: ActionRequest) -> ActionResult:
+        if not request.text.strip() and not request.media:
+            raise PermanentError("There is nothing to publish: the text is empty and there is no image.")
+        if len(request.media) > self.capabilities.max_media:
+            raise PermanentError(f"Mastodon accepts at most {self.capabilities.max_media} images per post.")
+        media_ids = [self._upload(client, media).id for media in request.media]
+        return self._post(
+            client,
+            text=request.text,
+            idempotency_key=request.idempotency_key,
+            in_reply_to_id=request.in_reply_to_id or None,  # the next post of a thread
+            visibility=request.visibility or None,
+            media_ids=media_ids or None,
+        )
+
+    def _reply(self, client: MastodonClient, account: AccountRef, request: ActionRequest) -> ActionResult:
+        if not request.in_reply_to_id:
+            raise PermanentError("This reply does not say which post it answers.")
+        author = request.in_reply_to_author
+        visibility = request.visibility
+        if not author or not visibility:
+            # Without them, ask the network: a reply to a private message must stay private.
+            original = client.call(
+                lambda: MastodonStatus.from_api(client.api.status(request.in_reply_to_id)), about_status=True
+            )
+            author = author or "@" + original.account.acct
+            visibility = visibility or original.visibility
+        text = with_mention(request.text, author, own_handle=account.handle, host=client.host)
+        return self._post(
+            client,
+            text=text,
+            idempotency_key=request.idempotency_key,
+            in_reply_to_id=request.in_reply_to_id,
+            visibility=visibility or None,
+            media_ids=[self._upload(client, media).id for media in request.media] or None,
+        )
+
+    def _post(
+        self,
+        client: MastodonClient,
+        *,
+        text: str,
+        idempotency_key: str,
+        in_reply_to_id: str | None,
+        visibility: str | None,
+        media_ids: list[str] | None,
+    ) -> ActionResult:
+        def post() -> MastodonStatus:
+            return MastodonStatus.from_api(
+                client.api.status_post(
+                    text,
+                    in_reply_to_id=in_reply_to_id,
+                    media_ids=media_ids,
+                    visibility=visibility,
+                    # The server keeps the first status for a key: a retry after a lost answer
+                    # does not publish twice.
+                    idempotency_key=idempotency_key,
+                )
+            )
+
+        status = client.call(post, about_status=in_reply_to_id is not None)
+        return ActionResult(external_id=status.id, url=status.url, data={"visibility": status.visibility})
+
+    def _upload(self, client: MastodonClient, media: MediaFile) -> MastodonMedia:
+        if media.mime_type and media.mime_type not in self.capabilities.media_types:
+            raise PermanentError(f"Mastodon does not accept files of type {media.mime_type} from Parvis.")
+        if len(media.alt_text) > self.capabilities.alt_text_max:
+            raise PermanentError(
+                f"The image description is too long for Mastodon (maximum {self.capabilities.alt_text_max})."
+            )
+        uploaded = client.call(
+            lambda: MastodonMedia.from_api(
+                client.api.media_post(media.path, mime_type=media.mime_type or None, description=media.alt_text or None)
+            )
+        )
+        media_id = uploaded.id
+        deadline = time.monotonic() + MEDIA_PROCESSING_TIMEOUT
+        while not uploaded.url:
+            if time.monotonic() > deadline:
+                raise TransientError("Mastodon is still processing an image; Parvis will try again later.")
+            time.sleep(MEDIA_PROCESSING_POLL)
+            uploaded = client.call(lambda: MastodonMedia.from_api(client.api.media(media_id)))
+        return uploaded
+
+    def _favourite(self, client: MastodonClient, request: ActionRequest) -> ActionResult:
+        if not request.target_id:
+            raise PermanentError("This like does not say which post it is for.")
+        status = client.call(
+            lambda: MastodonStatus.from_api(client.api.status_favourite(request.target_id)), about_status=True
+        )
+        return ActionResult(external_id=status.id, url=status.url)
+
+    def _delete(self, client: MastodonClient, request: ActionRequest) -> ActionResult:
+        if not request.target_id:
+            raise PermanentError("This deletion does not say which post to delete.")
+        client.call(lambda: client.api.status_delete(request.target_id), about_status=True)
+        return ActionResult(external_id=request.target_id)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def event_for(notification: MastodonNotification, *, own_id: str, host: str) -> NetworkEvent | None:
+    """The event a notification becomes (None for the ignored ones), for the account `own_id` on `host`."""
+    kind = EVENT_FOR_TYPE.get(notification.type)
+    if kind is None:
+        if notification.type not in IGNORED_TYPES:
+            logger.warning("Mastodon notification type %r is not handled; skipped", notification.type)
+        return None
+    actor = notification.account or (notification.status.account if notification.status else None)
+    author = _author(actor, host) if actor is not None else None
+    occurred_at = notification.created_at or datetime.now(UTC)
+    raw = {"notification_id": notification.id, "type": notification.type}
+    if kind == EventKind.FOLLOW:
+        return NetworkEvent(
+            kind=kind,
+            external_id=f"follow:{notification.id}",
+            occurred_at=occurred_at,
+            author=author,
+            url=actor.url if actor is not None else "",
+            raw=raw,
+        )
+    status = notification.status
+    if status is None:  # the status was deleted before we read the notification
+        return None
+    if kind in {EventKind.FAVOURITE, EventKind.REBLOG}:
+        return NetworkEvent(
+            kind=kind,
+            external_id=f"{notification.type}:{notification.id}",
+            occurred_at=occurred_at,
+            author=author,
+            url=status.url,
+            in_reply_to_id=status.id,
+            raw=raw,
+        )
+    if status.visibility == "direct":
+        kind = EventKind.DIRECT_MESSAGE
+    elif status.in_reply_to_id and status.in_reply_to_account_id == own_id:
+        kind = EventKind.REPLY
+    return NetworkEvent(
+        kind=kind,
+        external_id=status.id,
+        occurred_at=status.created_at or occurred_at,
+        author=_author(status.account, host),
+        text=_status_text(status),
+        url=status.url,
+        in_reply_to_id=status.in_reply_to_id,
+        thread_key=status.in_reply_to_id or status.id,
+        visibility=status.visibility,
+        raw=raw,
+    )
+
+
+def _client(account: AccountRef) -> MastodonClient:
+    token = str(account.credentials.get("access_token") or "")
+    if not token:
+        raise AuthExpired("This Mastodon account has no access token: reconnect it.")
+    return MastodonClient(account.instance_url, access_token=token)
+
+
+def qualified_acct(acct: str, host: str) -> str:
+    """`user@domain` for every account: those of the instance itself get the instance host."""
+    acct = acct.lstrip("@")
+    return acct if "@" in acct else f"{acct}@{host}"
+
+
+def _author(account: MastodonAccount, host: str) -> Author:
+    acct = qualified_acct(account.acct, host)
+    return Author(
+        # Stable whichever of the organisation's accounts (on whichever instance) saw this person.
+        external_id=acct.lower(),
+        handle=f"@{acct}",
+        display_name=account.display_name or account.username,
+        url=account.url,
+        avatar_url=account.avatar,
+        is_bot=account.bot,
+    )
+
+
+def _status_text(status: MastodonStatus) -> str:
+    text = html_to_text(status.content)
+    if status.spoiler_text:
+        text = f"{status.spoiler_text.strip()}\n\n{text}".strip()
+    return text
+
+
+def mention_for(handle: str, host: str) -> str:
+    """How to mention `handle` in a post on `host`: "@user" for its own users, "@user@domain" for others."""
+    user, _, domain = handle.strip().lstrip("@").partition("@")
+    if not domain or domain.lower() == host.lower():
+        return f"@{user}"
+    return f"@{user}@{domain}"
+
+
+def with_mention(text: str, handle: str, *, own_handle: str, host: str) -> str:
+    """Prefix `text` with a mention of `handle` unless it already has one: Mastodon notifies mentioned people only."""
+    if not handle.strip().lstrip("@"):
+        return text
+    mention = mention_for(handle, host)
+    if mention.lower() == mention_for(own_handle, host).lower():
+        return text  # answering ourselves (a thread): no need to notify anyone
+    target = qualified_acct(mention, host).lower()
+    for match in _MENTION_RE.finditer(text):
+        if qualified_acct(match.group(0), host).lower() == target:
+            return text
+    return f"{mention} {text}"
+
+
+def _link_placeholder(match: re.Match[str]) -> str:
+    url = match.group(0)
+    trimmed = url.rstrip(_URL_TRAILING)
+    return "x" * LINK_LENGTH + url[len(trimmed) :]
+
+
+def _grapheme_count(text: str) -> int:
+    """Approximate user-perceived characters (Mastodon counts grapheme clusters).
+
+    Combining marks, variation selectors, skin-tone modifiers and characters joined by a
+    zero-width joiner do not start a new character; two regional indicators make one flag.
+    """
+    count = 0
+    joined = False
+    regional_pending = False
+    for char in text:
+        code = ord(char)
+        if joined:
+            joined = False
+            continue
+        if char == "\u200d":
+            joined = True
+            continue
+        if unicodedata.category(char) in {"Mn", "Me"} or 0xFE00 <= code <= 0xFE0F or 0x1F3FB <= code <= 0x1F3FF:
+            continue
+        if 0x1F1E6 <= code <= 0x1F1FF:
+            if regional_pending:
+                regional_pending = False
+                continue
+            regional_pending = True
+        else:
+            regional_pending = False
+        count += 1
+    return count
+
+
+__all__ = ["MastodonConnector", "event_for", "instance_host", "mention_for", "qualified_acct", "with_mention"]

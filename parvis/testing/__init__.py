@@ -1,0 +1,1 @@
+"""Reusable test tooling: a real Mastodon API on loopback (`mastodon`) and its pytest fixtures (`fixtures`)."""
