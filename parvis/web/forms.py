@@ -1,0 +1,242 @@
+"""Forms parse and check what people type; the rules of the domain stay in the services."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from parvis.core.models import VoiceKind, Workspace
+from parvis.core.selectors import voice_list
+from parvis.inbox.models import ConversationStatus
+from parvis.networks.models import ActionStatus, ConnectedAccount
+from parvis.networks.selectors import account_list
+from parvis.publishing.timeparse import InvalidLocalTime, local_to_utc
+from parvis.web.labels import CONVERSATION_STATUS_LABELS
+from parvis.web.network_info import network_name
+
+LOCAL_DATETIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
+
+
+class AccountChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: ConnectedAccount) -> str:
+        return f"{obj.handle} · {network_name(obj.network)}"
+
+
+class AccountMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: ConnectedAccount) -> str:
+        return f"{obj.handle} · {network_name(obj.network)}"
+
+
+class FilterForm(forms.Form):
+    """Base for the GET filters of a list; invalid input falls back to the defaults, never to an error page."""
+
+    defaults: dict[str, str] = {}
+
+    def value(self, name: str) -> Any:
+        if self.is_valid():
+            return self.cleaned_data.get(name) or self.defaults.get(name)
+        return self.defaults.get(name)
+
+    def querystring(self) -> str:
+        """The filters as a query string, without the defaults (for links that keep them)."""
+        if not self.is_valid():
+            return ""
+        params = {}
+        for name, value in self.cleaned_data.items():
+            raw = str(getattr(value, "pk", value) or "")
+            if raw and raw != self.defaults.get(name, ""):
+                params[name] = raw
+        return urlencode(params)
+
+
+class InboxFilterForm(FilterForm):
+    STATUS_CHOICES = (
+        ("open", _("Open (not done)")),
+        *CONVERSATION_STATUS_LABELS.items(),
+        ("all", _("All")),
+    )
+    defaults = {"status": "open"}
+
+    account = AccountChoiceField(queryset=ConnectedAccount.objects.none(), required=False, label=_("Account"))
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False, label=_("Status"))
+
+    def __init__(self, data: Any, *, workspace: Workspace) -> None:
+        super().__init__(data)
+        account = cast(forms.ModelChoiceField, self.fields["account"])  # type: ignore[type-arg]
+        account.queryset = account_list(workspace, include_disabled=True)
+        account.empty_label = _("All accounts")
+
+    def selector_arguments(self) -> dict[str, Any]:
+        account = self.value("account")
+        status = self.value("status")
+        return {"account_id": account.pk if account else None, "status": None if status == "all" else status}
+
+
+class LedgerFilterForm(FilterForm):
+    account = AccountChoiceField(queryset=ConnectedAccount.objects.none(), required=False, label=_("Account"))
+    status = forms.ChoiceField(
+        choices=[("", _("All statuses")), *ActionStatus.choices], required=False, label=_("Status")
+    )
+
+    def __init__(self, data: Any, *, workspace: Workspace) -> None:
+        super().__init__(data)
+        account = cast(forms.ModelChoiceField, self.fields["account"])  # type: ignore[type-arg]
+        account.queryset = account_list(workspace, include_disabled=True)
+        account.empty_label = _("All accounts")
+
+    def selector_arguments(self) -> dict[str, Any]:
+        account = self.value("account")
+        return {"account_id": account.pk if account else None, "status": self.value("status") or None}
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your reply"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write your reply before sending it.")},
+    )
+    in_reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=ConversationStatus.choices)
+
+
+class WorkspaceSwitchForm(forms.Form):
+    workspace = forms.IntegerField()
+
+
+class FeedForm(forms.Form):
+    url = forms.URLField(
+        label=_("Feed address"),
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://example.org/feed.xml"}),
+        help_text=_("The address of an RSS or Atom feed: a blog, a news site, a search alert."),
+    )
+
+
+class VoiceForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=VoiceKind.choices)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"].strip()
+        if voice_list(self.workspace).filter(name__iexact=name).exists():
+            raise forms.ValidationError(_("This workspace already has a voice with that name."))
+        return name
+
+
+class ComposeForm(forms.Form):
+    """A post for several accounts, now or at a wall-clock time in the workspace's time zone."""
+
+    WHEN_CHOICES = (("now", _("Publish now")), ("schedule", _("Schedule")))
+
+    text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 7}), required=False, strip=False)
+    accounts = AccountMultipleChoiceField(
+        queryset=ConnectedAccount.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Publish on"),
+        error_messages={"required": _("Choose at least one account.")},
+    )
+    image = forms.FileField(
+        label=_("Image"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
+    )
+    alt_text = forms.CharField(
+        label=_("Image description (alt text)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Describe the image for people who cannot see it."),
+    )
+    when = forms.ChoiceField(label=_("When"), choices=WHEN_CHOICES, initial="now", widget=forms.RadioSelect)
+    scheduled_at = forms.CharField(
+        label=_("Date and time"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+    def __init__(self, *args: Any, workspace: Workspace, accounts: Sequence[ConnectedAccount], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+        choices = cast(forms.ModelMultipleChoiceField, self.fields["accounts"])  # type: ignore[type-arg]
+        choices.queryset = account_list(workspace).filter(pk__in=[account.pk for account in accounts])
+        self.fields["scheduled_at"].help_text = _("Time in %(zone)s, the time zone of the workspace.") % {
+            "zone": workspace.timezone
+        }
+
+    def clean_image(self) -> Any:
+        image = self.cleaned_data.get("image")
+        limit = settings.PARVIS_MAX_UPLOAD_BYTES
+        if image and image.size and image.size > limit:
+            raise forms.ValidationError(
+                _("This image weighs %(size)s; the limit is %(limit)s. Reduce it and try again.")
+                % {"size": filesizeformat(image.size), "limit": filesizeformat(limit)}
+            )
+        if image and image.content_type and not image.content_type.startswith("image/"):
+            raise forms.ValidationError(_("Only images can be attached."))
+        return image
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        cleaned["publish_at"] = None
+        if not (cleaned.get("text") or "").strip() and not cleaned.get("image") and "image" not in self.errors:
+            self.add_error("text", _("Write the text of the post, or attach an image."))
+        if cleaned.get("when") != "schedule":
+            return cleaned
+        raw = (cleaned.get("scheduled_at") or "").strip()
+        if not raw:
+            self.add_error("scheduled_at", _("Choose the date and time of publication."))
+            return cleaned
+        naive = _parse_local(raw)
+        if naive is None:
+            self.add_error("scheduled_at", _("Enter a valid date and time."))
+            return cleaned
+        try:
+            instant = local_to_utc(naive, self.workspace.zone)
+        except InvalidLocalTime:
+            self.add_error(
+                "scheduled_at",
+                _(
+                    "%(time)s does not exist in %(zone)s: the clocks go forward at that moment "
+                    "(change to summer time). Choose another time, for example one hour later."
+                )
+                % {"time": date_format(naive, "DATETIME_FORMAT"), "zone": self.workspace.timezone},
+            )
+            return cleaned
+        if instant <= timezone.now():
+            self.add_error("scheduled_at", _("This time has already passed. Choose a time in the future."))
+            return cleaned
+        cleaned["publish_at"] = instant
+        return cleaned
+
+
+def _parse_local(raw: str) -> datetime | None:
+    """A naive wall-clock datetime from the datetime-local input (deliberately not made aware here)."""
+    for fmt in LOCAL_DATETIME_FORMATS:
+        try:
+            return datetime.strptime(raw, fmt)  # noqa: DTZ007 - naive on purpose: local_to_utc interprets it
+        except ValueError:
+            continue
+    return None
+
+
+class CharacterCountForm(forms.Form):
+    text = forms.CharField(required=False, strip=False)
+    accounts = forms.ModelMultipleChoiceField(queryset=ConnectedAccount.objects.none(), required=False)
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelMultipleChoiceField, self.fields["accounts"]).queryset = account_list(workspace)  # type: ignore[type-arg]

@@ -1,0 +1,77 @@
+"""What the interface needs to know about networks, read from the connectors' capabilities.
+
+The web layer never branches on a network's name: labels, limits and counting
+rules come from the registered connector. A connector that cannot be loaded
+(not written yet, or a broken SDK) makes its accounts read-only, not the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from parvis.networks.models import AccountStatus, ConnectedAccount
+from parvis.networks.protocol import ActionKind, Capabilities, Connector
+from parvis.networks.registry import UnknownNetwork, get_connector
+
+# Replies on a network that states no limit are still bounded (same value as inbox.services).
+UNBOUNDED_REPLY_LENGTH = 10_000
+
+
+def connector_for(network: str) -> Connector | None:
+    try:
+        return get_connector(network)
+    except (UnknownNetwork, ImportError, AttributeError):
+        return None
+
+
+def network_name(network: str) -> str:
+    connector = connector_for(network)
+    return connector.display_name if connector is not None else network.title()
+
+
+def capabilities_of(network: str) -> Capabilities:
+    connector = connector_for(network)
+    return connector.capabilities if connector is not None else Capabilities()
+
+
+def can_publish(account: ConnectedAccount) -> bool:
+    return account.status != AccountStatus.DISABLED and ActionKind.PUBLISH in capabilities_of(account.network).actions
+
+
+def reply_limit(network: str) -> int:
+    return capabilities_of(network).max_characters or UNBOUNDED_REPLY_LENGTH
+
+
+@dataclass(frozen=True)
+class CharacterCount:
+    account: ConnectedAccount
+    network: str
+    count: int
+    limit: int  # 0: the network states no limit
+
+    @property
+    def over_by(self) -> int:
+        return max(0, self.count - self.limit) if self.limit else 0
+
+    @property
+    def remaining(self) -> int | None:
+        return self.limit - self.count if self.limit else None
+
+
+def character_counts(accounts: Iterable[ConnectedAccount], text: str) -> list[CharacterCount]:
+    """The length of `text` on each account's network, counted the way that network counts it."""
+    counts = []
+    for account in accounts:
+        connector = connector_for(account.network)
+        if connector is None:
+            continue
+        counts.append(
+            CharacterCount(
+                account=account,
+                network=connector.display_name,
+                count=connector.count_characters(text),
+                limit=connector.capabilities.max_characters,
+            )
+        )
+    return counts

@@ -1,0 +1,1 @@
+"""Page views of the web interface, one module per section."""
