@@ -15,8 +15,8 @@ check:
 	scripts/check.sh
 
 format:
-	.venv/bin/ruff format parvis tests benchmarks
-	.venv/bin/ruff check --fix parvis tests benchmarks
+	.venv/bin/ruff format parvis tests
+	.venv/bin/ruff check --fix parvis tests
 
 messages:
 	cd parvis && ../.venv/bin/python ../manage.py makemessages -l fr --no-obsolete && ../.venv/bin/python ../manage.py compilemessages

@@ -45,9 +45,7 @@ class Identity(models.Model):
     class Meta:
         verbose_name = _("identity")
         verbose_name_plural = _("identities")
-        constraints = [
-            models.UniqueConstraint(fields=["workspace", "network", "external_id"], name="identity_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["workspace", "network", "external_id"], name="identity_unique")]
 
     def __str__(self) -> str:
         return f"{self.handle} ({self.network})"

@@ -45,9 +45,7 @@ class Conversation(models.Model):
     class Meta:
         verbose_name = _("conversation")
         verbose_name_plural = _("conversations")
-        constraints = [
-            models.UniqueConstraint(fields=["account", "thread_key"], name="conversation_unique_thread")
-        ]
+        constraints = [models.UniqueConstraint(fields=["account", "thread_key"], name="conversation_unique_thread")]
         indexes = [models.Index(fields=["workspace", "status", "-last_message_at"], name="inbox_list_idx")]
 
     def __str__(self) -> str:

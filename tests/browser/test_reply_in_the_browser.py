@@ -62,7 +62,7 @@ def _first_simulated_question(runner: CommunityRunner) -> tuple[str, str]:
 def test_a_reply_typed_in_the_inbox_appears_on_mastodon_as_a_reply(
     live_server: object, page: Page, mastodon_server: MastodonMockServer, mastodon_connect: object
 ) -> None:
-    user = get_user_model().objects.create_user("camille", password="camille-parvis-2026")  # noqa: S106
+    user = get_user_model().objects.create_user("camille", password="camille-parvis-2026")
     workspace = workspace_create(name="CCI de Lyon", owner=user)
     membership = Membership.objects.get(workspace=workspace, user=user)
     membership.role = Role.COMMUNITY_MANAGER
@@ -78,8 +78,8 @@ def test_a_reply_typed_in_the_inbox_appears_on_mastodon_as_a_reply(
 
     base = str(live_server)
     page.goto(f"{base}/login/")
-    page.get_by_label("Nom d’utilisateur").or_(page.get_by_label("Nom d'utilisateur")).fill("camille")
-    page.get_by_label("Mot de passe").fill("camille-parvis-2026")
+    page.locator("input[name=username]").fill("camille")
+    page.locator("input[name=password]").fill("camille-parvis-2026")
     page.get_by_role("button", name="Se connecter").click()
 
     page.get_by_text(question_text[:40]).first.click()
