@@ -72,3 +72,12 @@ def _local_servers_allowed(settings: pytest.FixtureRequest, tmp_path_factory: py
     """Tests talk to network servers on loopback; uploads go to a temporary folder."""
     settings.PARVIS_PRIVATE_HOSTS_ALLOWED = ["127.0.0.1", "localhost"]  # type: ignore[attr-defined]
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests() -> Iterator[None]:
+    """Service messages are translated; tests read them in English. Requests still pick their own language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

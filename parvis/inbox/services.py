@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from parvis.core.models import Membership
 from parvis.core.permissions import Perm
@@ -33,15 +34,15 @@ def message_reply(*, membership: Membership, message: Message, text: str) -> Mes
         raise PermissionError("Not your workspace")
     text = text.strip()
     if not text:
-        raise ReplyError("The reply is empty.")
+        raise ReplyError(_("The reply is empty."))
     if message.kind == MessageKind.FOLLOW or not message.external_id:
-        raise ReplyError("This item cannot be answered on its network.")
+        raise ReplyError(_("This item cannot be answered on its network."))
     account = message.account
     if account.status not in {AccountStatus.ACTIVE, AccountStatus.ERROR, AccountStatus.NEEDS_REAUTH}:
-        raise ReplyError(f"The account {account.handle} is disconnected.")
+        raise ReplyError(_("The account %(handle)s is disconnected.") % {"handle": account.handle})
     connector = get_connector(account.network)
     if ActionKind.REPLY not in connector.capabilities.actions:
-        raise ReplyError(f"{connector.display_name} does not allow replies from Parvis.")
+        raise ReplyError(_("%(network)s does not allow replies from Parvis.") % {"network": connector.display_name})
     limit = connector.capabilities.max_characters or MAX_REPLY_LENGTH
     author_handle = message.author.handle if message.author else ""
     payload = {
@@ -55,7 +56,10 @@ def message_reply(*, membership: Membership, message: Message, text: str) -> Mes
         # The connector will prefix "@author " so the person is notified: count it now, not at the network.
         length += connector.count_characters(author_handle + " ")
     if length > limit:
-        raise ReplyError(f"The reply is too long for {connector.display_name} (maximum {limit} characters).")
+        raise ReplyError(
+            _("The reply is too long for %(network)s (maximum %(limit)s characters).")
+            % {"network": connector.display_name, "limit": limit}
+        )
     action = action_create(
         workspace=membership.workspace,
         account=account,

@@ -19,6 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from parvis.core.models import Membership, Voice, Workspace
 from parvis.core.permissions import Perm
@@ -412,11 +413,13 @@ def action_retry(*, membership: Membership, action: Action) -> Action:
     # Decide on the row as it is now, not as the caller loaded it: a worker may have finished it since.
     current = Action.objects.select_for_update().select_related("account").get(pk=action.pk)
     if current.status not in {ActionStatus.FAILED, ActionStatus.HELD}:
-        raise ValueError(f"Only failed or held actions can be retried (this one is {current.status})")
+        raise ValueError(
+            _("Only failed or held actions can be retried (this one is %(status)s).") % {"status": current.status}
+        )
     if current.account.status == AccountStatus.NEEDS_REAUTH:
-        raise ValueError(f"Reconnect {current.account.handle} first")
+        raise ValueError(_("Reconnect %(handle)s first.") % {"handle": current.account.handle})
     if current.account.status == AccountStatus.DISABLED:
-        raise ValueError(f"{current.account.handle} is disconnected")
+        raise ValueError(_("%(handle)s is disconnected.") % {"handle": current.account.handle})
     Action.objects.filter(pk=current.pk).update(
         status=ActionStatus.PENDING,
         next_attempt_at=timezone.now(),

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from parvis.core.models import Membership
 from parvis.core.permissions import Perm
@@ -34,29 +35,45 @@ def composition_check(*, text: str, accounts: Sequence[ConnectedAccount], media:
     """Every rule the text and media break on each target network, in the user's words."""
     problems: list[str] = []
     if not text.strip() and not media:
-        problems.append("The post is empty.")
+        problems.append(_("The post is empty."))
     if not accounts:
-        problems.append("Choose at least one account.")
+        problems.append(_("Choose at least one account."))
     for account in accounts:
         connector = get_connector(account.network)
         caps = connector.capabilities
         if ActionKind.PUBLISH not in caps.actions:
-            problems.append(f"{account.handle}: {connector.display_name} does not accept posts.")
+            problems.append(
+                _("%(handle)s: %(network)s does not accept posts.")
+                % {"handle": account.handle, "network": connector.display_name}
+            )
             continue
         if account.status in {AccountStatus.DISABLED}:
-            problems.append(f"{account.handle}: the account is disconnected.")
+            problems.append(_("%(handle)s: the account is disconnected.") % {"handle": account.handle})
         length = connector.count_characters(text)
         if caps.max_characters and length > caps.max_characters:
-            problems.append(f"{account.handle}: {length} characters, {caps.max_characters} allowed.")
+            problems.append(
+                _("%(handle)s: %(length)s characters, %(max)s allowed.")
+                % {"handle": account.handle, "length": length, "max": caps.max_characters}
+            )
         if len(media) > caps.max_media:
-            problems.append(f"{account.handle}: {len(media)} images, {caps.max_media} allowed.")
+            problems.append(
+                _("%(handle)s: %(count)s images, %(max)s allowed.")
+                % {"handle": account.handle, "count": len(media), "max": caps.max_media}
+            )
         for item in media:
             if caps.media_types and item.mime_type not in caps.media_types:
-                problems.append(f"{account.handle}: {item.mime_type} is not accepted.")
+                problems.append(
+                    _("%(handle)s: %(type)s is not accepted.") % {"handle": account.handle, "type": item.mime_type}
+                )
             if caps.max_media_bytes and item.size > caps.max_media_bytes:
-                problems.append(f"{account.handle}: {item.file.name} is too large.")
+                problems.append(
+                    _("%(handle)s: %(file)s is too large.") % {"handle": account.handle, "file": item.file.name}
+                )
             if caps.alt_text_max and len(item.alt_text) > caps.alt_text_max:
-                problems.append(f"{account.handle}: alt text longer than {caps.alt_text_max} characters.")
+                problems.append(
+                    _("%(handle)s: alt text longer than %(max)s characters.")
+                    % {"handle": account.handle, "max": caps.alt_text_max}
+                )
     return problems
 
 
@@ -66,10 +83,12 @@ def media_upload(*, membership: Membership, upload: UploadedFile[Any], alt_text:
     size = upload.size or 0
     if size > settings.PARVIS_MAX_UPLOAD_BYTES:
         limit_mb = settings.PARVIS_MAX_UPLOAD_BYTES // (1024 * 1024)
-        raise CompositionError([f"The file is {size // 1024} KB; the limit is {limit_mb} MB."])
+        raise CompositionError(
+            [_("The file is %(size)s KB; the limit is %(limit)s MB.") % {"size": size // 1024, "limit": limit_mb}]
+        )
     mime_type = upload.content_type or mimetypes.guess_type(upload.name or "")[0] or "application/octet-stream"
     if not mime_type.startswith("image/"):
-        raise CompositionError([f"Only images can be attached for now, not {mime_type}."])
+        raise CompositionError([_("Only images can be attached for now, not %(type)s.") % {"type": mime_type}])
     item = MediaItem(
         workspace=membership.workspace,
         mime_type=mime_type,
