@@ -6,6 +6,7 @@ demo:
 	.venv/bin/python manage.py demo
 
 test:
+	scripts/services.sh $$(case "$$DATABASE_URL" in postgres*) echo postgres;; esac)
 	scripts/bootstrap.sh --dev
 	scripts/test.sh
 

@@ -13,6 +13,15 @@ for service in "$@"; do
         pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start
         for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
       fi
+      # Create the database DATABASE_URL names when it does not exist yet (migrate needs it).
+      if [[ "${DATABASE_URL:-}" == postgres* ]]; then
+        name=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.urlsplit(sys.argv[1]).path.lstrip("/"))' "$DATABASE_URL")
+        server_url=$(python3 -c 'import sys, urllib.parse; u = urllib.parse.urlsplit(sys.argv[1]); print(u._replace(path="/postgres").geturl())' "$DATABASE_URL")
+        if [ -n "$name" ] && ! psql "$DATABASE_URL" -Atqc 'select 1' >/dev/null 2>&1; then
+          echo "[parvis] creating PostgreSQL database $name"
+          psql "$server_url" -qc "CREATE DATABASE \"$name\"" >/dev/null
+        fi
+      fi
       ;;
     *) echo "unknown service: $service" >&2; exit 2 ;;
   esac

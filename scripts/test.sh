@@ -4,7 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PARVIS_VAR_DIR="${PARVIS_VAR_DIR:-$PWD/var/test}"
-if [[ "${DATABASE_URL:-}" == postgres* ]]; then
-  scripts/services.sh postgres
-fi
 exec .venv/bin/pytest "$@"
