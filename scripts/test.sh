@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PARVIS_VAR_DIR="${PARVIS_VAR_DIR:-$PWD/var/test}"
+.venv/bin/python manage.py collectstatic --noinput -v 0  # whitenoise serves them in tests too
 exec .venv/bin/pytest "$@"

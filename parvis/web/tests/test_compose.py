@@ -120,7 +120,7 @@ def test_a_post_too_long_for_a_network_lists_the_problem(signed_in, camille, acc
     )
 
     assert response.status_code == 400
-    assert "@cci_lyon: 300 characters, 280 allowed." in response.content.decode()
+    assert "@cci_lyon : 300 caractères, 280 autorisés." in response.content.decode()  # French by default
     assert not Post.objects.exists()
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from parvis.networks.services import scheduler_tick
 
@@ -63,7 +63,8 @@ class Command(BaseCommand):
         logger.info("scheduler stopped")
 
     def tick(self) -> dict[str, int]:
-        close_old_connections()  # a long-running process must not keep a connection the server dropped
+        if not connection.in_atomic_block:  # (tests run the command inside a transaction)
+            close_old_connections()  # a long-running process must not keep a connection the server dropped
         report = scheduler_tick()
         if any(report.values()):
             logger.info("scheduler: %s", _describe(report))
