@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Run the whole test suite. With DATABASE_URL naming PostgreSQL, on PostgreSQL
-# (the server is started first if it is down); otherwise on SQLite.
+# Run the whole test suite (after scripts/bootstrap.sh --dev). With DATABASE_URL
+# naming PostgreSQL it runs there (`make test` starts the server first when it is
+# down, through scripts/services.sh); otherwise on SQLite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PARVIS_VAR_DIR="${PARVIS_VAR_DIR:-$PWD/var/test}"
