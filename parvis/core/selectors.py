@@ -30,3 +30,8 @@ def voice_list(workspace: Workspace) -> QuerySet[Voice]:
 
 def audit_list(workspace: Workspace, *, limit: int = 200) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(workspace=workspace).select_related("actor")[:limit]
+
+
+def membership_list(workspace: Workspace) -> QuerySet[Membership]:
+    """The team of a workspace, by username."""
+    return Membership.objects.filter(workspace=workspace).select_related("user").order_by("user__username")

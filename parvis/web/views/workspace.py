@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from parvis.core.middleware import SESSION_KEY
 from parvis.core.models import Membership
 from parvis.core.permissions import Perm, PermissionDenied
-from parvis.core.selectors import membership_list_for_user, voice_list
+from parvis.core.selectors import membership_list, membership_list_for_user, voice_list
 from parvis.core.services import voice_create
 from parvis.web.forms import VoiceForm, WorkspaceSwitchForm
 from parvis.web.views.base import member_view, refusal, render_page
@@ -24,8 +24,7 @@ def _page(request: HttpRequest, membership: Membership, *, voice_form: VoiceForm
     workspace = membership.workspace
     context = {
         "voices": voice_list(workspace).prefetch_related("accounts"),
-        # The team of the current workspace: a read this page alone needs.
-        "team": Membership.objects.filter(workspace=workspace).select_related("user").order_by("user__username"),
+        "team": membership_list(workspace),
         "voice_form": voice_form,
     }
     return render_page(request, TEMPLATE, context, status=status)
