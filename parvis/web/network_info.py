@@ -10,12 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from parvis.inbox.services import MAX_REPLY_LENGTH
 from parvis.networks.models import AccountStatus, ConnectedAccount
 from parvis.networks.protocol import ActionKind, Capabilities, Connector
 from parvis.networks.registry import UnknownNetwork, get_connector
-
-# Replies on a network that states no limit are still bounded (same value as inbox.services).
-UNBOUNDED_REPLY_LENGTH = 10_000
 
 
 def connector_for(network: str) -> Connector | None:
@@ -40,7 +38,7 @@ def can_publish(account: ConnectedAccount) -> bool:
 
 
 def reply_limit(network: str) -> int:
-    return capabilities_of(network).max_characters or UNBOUNDED_REPLY_LENGTH
+    return capabilities_of(network).max_characters or MAX_REPLY_LENGTH
 
 
 @dataclass(frozen=True)
