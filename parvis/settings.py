@@ -45,6 +45,21 @@ CSRF_TRUSTED_ORIGINS = _env_list("PARVIS_CSRF_TRUSTED_ORIGINS")
 # The public base URL of this Parvis (OAuth callbacks, links in e-mails).
 PARVIS_BASE_URL = os.environ.get("PARVIS_BASE_URL", "http://127.0.0.1:8000")
 
+# E-mail (alerts, review requests). Without PARVIS_EMAIL_HOST, messages are written as files
+# under var/mail so nothing is lost on a machine without a mail server.
+if os.environ.get("PARVIS_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["PARVIS_EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("PARVIS_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("PARVIS_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("PARVIS_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = _env_bool("PARVIS_EMAIL_TLS", default=True)
+    EMAIL_TIMEOUT = 15
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get("PARVIS_EMAIL_FROM", "parvis@localhost")
+
 # Key for credentials at rest. Defaults to one derived from SECRET_KEY; an
 # operator who rotates SECRET_KEY must set PARVIS_CREDENTIALS_KEY to the old one.
 PARVIS_CREDENTIALS_KEY = os.environ.get("PARVIS_CREDENTIALS_KEY", "")
@@ -70,8 +85,14 @@ INSTALLED_APPS = [
     "parvis.networks",
     # Connector packages with onboarding pages: installed for their templates.
     "parvis.networks.connectors.mastodon",
+    "parvis.networks.connectors.bluesky",
+    "parvis.networks.connectors.x",
+    "parvis.networks.connectors.facebook",
+    "parvis.networks.connectors.instagram",
+    "parvis.networks.connectors.linkedin",
     "parvis.community",
     "parvis.inbox",
+    "parvis.strategy",
     "parvis.publishing",
     "parvis.listening",
     "parvis.web",

@@ -151,3 +151,36 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_for(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class NotificationLevel(models.TextChoices):
+    INFO = "info", _("Information")
+    WARNING = "warning", _("Warning")
+    ALERT = "alert", _("Alert")
+
+
+class Notification(models.Model):
+    """Something a team member must know (a post to review, a scheduler that stopped), shown in the
+    app and, when `emailed_at` is set, sent by e-mail too. One row per recipient."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    level = models.CharField(max_length=16, choices=NotificationLevel.choices, default=NotificationLevel.INFO)
+    kind = models.CharField(max_length=64)  # e.g. "approval.requested", "health.scheduler_stopped"
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    # Alerts about one ongoing condition share a key: no new row while the previous one is unread.
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.title

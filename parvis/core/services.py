@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Any
 
@@ -11,8 +12,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from parvis.core.models import ApiToken, AuditEntry, Membership, Role, Voice, VoiceKind, Workspace
+from parvis.core.models import ApiToken, AuditEntry, Membership, Notification, Role, Voice, VoiceKind, Workspace
 from parvis.core.permissions import Perm, PermissionDenied, role_has
+
+logger = logging.getLogger(__name__)
 
 UserLike = User | AnonymousUser
 
@@ -139,3 +142,82 @@ def api_token_authenticate(*, raw: str) -> Membership | None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return membership
+
+
+def notification_send(
+    *,
+    workspace: Workspace,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    perm: Perm | None = None,
+    recipients: list[User] | None = None,
+    level: str = "info",
+    email: bool = False,
+    dedupe_key: str = "",
+) -> list[Notification]:
+    """Tell team members something: one in-app notification each, and an e-mail when `email`.
+
+    Recipients are `recipients`, or else every member whose role has `perm`. With `dedupe_key`,
+    a member who still has an unread notification with that key gets no second one (an alert about
+    one ongoing condition is sent once, not every minute). E-mail goes out after the transaction
+    commits; a mail server that is down is logged, never fails the caller.
+    """
+    if recipients is None:
+        members = Membership.objects.filter(workspace=workspace).select_related("user")
+        recipients = [m.user for m in members if perm is None or role_has(m.role, perm)]
+    created: list[Notification] = []
+    for user in recipients:
+        if (
+            dedupe_key
+            and Notification.objects.filter(recipient=user, dedupe_key=dedupe_key, read_at__isnull=True).exists()
+        ):
+            continue
+        created.append(
+            Notification.objects.create(
+                workspace=workspace,
+                recipient=user,
+                kind=kind,
+                title=title[:300],
+                body=body,
+                url=url,
+                level=level,
+                dedupe_key=dedupe_key,
+            )
+        )
+    if email and created:
+        ids = [n.pk for n in created]
+        transaction.on_commit(lambda: _notifications_email(ids), robust=True)
+    return created
+
+
+def _notifications_email(notification_ids: list[int]) -> None:
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    for notification in Notification.objects.filter(pk__in=notification_ids).select_related("recipient"):
+        address = notification.recipient.email
+        if not address:
+            continue
+        link = f"{settings.PARVIS_BASE_URL.rstrip('/')}{notification.url}" if notification.url else ""
+        try:
+            send_mail(
+                subject=f"[Parvis] {notification.title}",
+                message="\n\n".join(part for part in (notification.body, link) if part),
+                from_email=None,
+                recipient_list=[address],
+            )
+        except OSError:
+            logger.warning("could not e-mail notification %s to %s", notification.pk, address, exc_info=True)
+            continue
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+
+
+@transaction.atomic
+def notification_mark_read(*, user: User, notification_ids: list[int] | None = None) -> int:
+    """Mark the user's notifications read (all of them when `notification_ids` is None)."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())

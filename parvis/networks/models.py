@@ -113,6 +113,15 @@ class Action(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # A thread's next post or a first comment waits for the action it answers: it runs once its
+    # parent is done, answering the parent's external id (payload "reply_to_parent": true).
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children", verbose_name=_("after")
+    )
+    # Past this instant a due action no longer goes out on its own: it is held for a person
+    # (a scheduled post published hours late can do more harm than good). Null: no cutoff.
+    late_after = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)  # read back from the network
 
     class Meta:
         verbose_name = _("action")
@@ -131,6 +140,8 @@ class AttemptOutcome(models.TextChoices):
     PERMANENT = "permanent", _("Refused")
     ABANDONED = "abandoned", _("Worker stopped")
     CRASHED = "crashed", _("Internal error")
+    LATE = "late", _("Too late to publish on its own")
+    FOUND = "found", _("Already on the network")  # a safe retry found the post published: not sent again
 
 
 class ActionAttempt(models.Model):

@@ -30,6 +30,8 @@ class ActionKind(StrEnum):
     REPLY = "reply"
     FAVOURITE = "favourite"
     DELETE = "delete"
+    REPOST = "repost"  # boost / repost / retweet someone else's post (target_id)
+    QUOTE = "quote"  # publish `text` quoting someone else's post (target_id)
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,20 @@ class Capabilities:
     oauth: bool = False
     token_paste: bool = False
     reply_mentions_author: bool = False  # the connector prefixes replies with "@author " when absent
+    # How `count_characters` counts: "characters" (code points), "graphemes" (Bluesky), "weighted" (X).
+    counting: str = "characters"
+    media_required: bool = False  # Instagram: no post without an image or a video
+    video_types: frozenset[str] = frozenset()
+    max_video_bytes: int = 0
+    max_video_seconds: int = 0
+    max_thread_posts: int = 0  # 0: no limit beyond `threads`
+    first_comment: bool = False  # the network has comments under a post (Facebook, Instagram, LinkedIn)
+    hashtags: bool = True
+    mention_prefix: str = "@"  # how a handle is written in a post
+    idempotent_publish: bool = False  # the network itself drops a second copy sent with the same key
+    read_back: bool = False  # `locate` can find a published post again (verification, safe retry)
+    search: bool = False  # `search` can find public posts by hashtag or words (live wall, listening)
+    daily_publish_limit: int = 0  # Instagram: 100 API-published posts per 24 h; 0: none known
 
 
 @dataclass(frozen=True)
@@ -121,9 +137,11 @@ class ActionRequest:
     text: str = ""
     in_reply_to_id: str = ""  # REPLY: the status to answer
     in_reply_to_author: str = ""  # REPLY: handle of who wrote it (networks that need a mention to notify)
-    target_id: str = ""  # FAVOURITE / DELETE: the status concerned
+    target_id: str = ""  # FAVOURITE / DELETE / REPOST / QUOTE: the status concerned
     visibility: str = ""
     media: tuple[MediaFile, ...] = ()
+    thread_root_id: str = ""  # REPLY inside a thread: the first post of the thread (Bluesky needs it)
+    link_url: str = ""  # the link the post is about (networks that build a card for it)
 
 
 @dataclass(frozen=True)
@@ -154,4 +172,21 @@ class Connector(Protocol):
 
     def count_characters(self, text: str) -> int:
         """Length of `text` the way the network counts it."""
+        ...
+
+    def locate(
+        self, account: AccountRef, request: ActionRequest, *, external_id: str = "", since: datetime | None = None
+    ) -> ActionResult | None:
+        """Read back (capability `read_back`): the post as the network has it, or None when it is not there.
+
+        With `external_id`, look that post up. Without it, look among the account's own posts
+        published after `since` for one made from `request` (same text): this is how a retry
+        after an uncertain attempt (a worker killed mid-call) avoids posting twice on networks
+        that take no idempotency key. Connectors without read-back raise PermanentError.
+        """
+        ...
+
+    def search(self, account: AccountRef, query: str, cursor: dict[str, Any]) -> FetchResult:
+        """Public posts matching `query` (a hashtag such as "#rencontres2026", or words), oldest first,
+        newer than `cursor` (capability `search`). Connectors without search raise PermanentError."""
         ...

@@ -10,11 +10,16 @@ from parvis.networks.protocol import Connector
 CONNECTORS: dict[str, str] = {
     "mastodon": "parvis.networks.connectors.mastodon.connector.MastodonConnector",
     "rss": "parvis.networks.connectors.rss.connector.RssConnector",
+    "bluesky": "parvis.networks.connectors.bluesky.connector.BlueskyConnector",
+    "x": "parvis.networks.connectors.x.connector.XConnector",
+    "facebook": "parvis.networks.connectors.facebook.connector.FacebookConnector",
+    "instagram": "parvis.networks.connectors.instagram.connector.InstagramConnector",
+    "linkedin": "parvis.networks.connectors.linkedin.connector.LinkedInConnector",
     "fake": "parvis.networks.connectors.fake.connector.FakeConnector",
 }
 
 # Networks offered in the interface (the fake one is for tests and templates).
-PUBLIC_NETWORKS = ("mastodon", "rss")
+PUBLIC_NETWORKS = ("mastodon", "bluesky", "x", "facebook", "instagram", "linkedin", "rss")
 
 
 class UnknownNetwork(KeyError):

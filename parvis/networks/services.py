@@ -243,10 +243,19 @@ def action_create(
     source: str = "",
     summary: str = "",
     created_by: AbstractBaseUser | None = None,
+    parent: Action | None = None,
+    late_after: datetime | None = None,
 ) -> Action:
-    """Write one Action; it is enqueued when the surrounding transaction commits (if due)."""
+    """Write one Action; it is enqueued when the surrounding transaction commits (if due).
+
+    With `parent`, the action waits until the parent is done (the next post of a thread, a first
+    comment); a payload with "reply_to_parent": true answers the parent's post. `late_after` is
+    the lateness cutoff: past it, the action is held for a person instead of going out late.
+    """
     if account.workspace_id != workspace.pk:
         raise ValueError("The account does not belong to this workspace")
+    if parent is not None and parent.workspace_id != workspace.pk:
+        raise ValueError("The parent action belongs to another workspace")
     now = timezone.now()
     due = due_at or now
     action = Action.objects.create(
@@ -260,10 +269,16 @@ def action_create(
         source=source,
         summary=summary[:300],
         created_by_id=created_by.pk if created_by is not None and created_by.is_authenticated else None,
+        parent=parent,
+        late_after=late_after,
     )
-    if due <= now:
+    if due <= now and (parent is None or parent.status == ActionStatus.DONE):
         transaction.on_commit(_enqueue_on_commit(action.pk), robust=True)
     return action
+
+
+# An action runs when it has no parent or its parent is done.
+PARENT_DONE = Q(parent__isnull=True) | Q(parent__status=ActionStatus.DONE)
 
 
 def _enqueue_on_commit(action_id: int) -> Callable[[], None]:
@@ -280,7 +295,11 @@ def _enqueue_action(action_id: int) -> None:
     scheduler sends it again a minute later, and the user's request does not fail for it."""
     from parvis.networks.tasks import execute_action
 
-    updated = Action.objects.filter(pk=action_id, status=ActionStatus.PENDING).update(enqueued_at=timezone.now())
+    updated = (
+        Action.objects.filter(pk=action_id, status=ActionStatus.PENDING)
+        .filter(PARENT_DONE)
+        .update(enqueued_at=timezone.now())
+    )
     if updated:
         execute_action.enqueue(action_id)
 
@@ -295,23 +314,36 @@ def _request_for(action: Action) -> ActionRequest:
         )
         for item in payload.get("media", [])
     )
+    in_reply_to_id = payload.get("in_reply_to_id", "")
+    thread_root_id = payload.get("thread_root_id", "")
+    if payload.get("reply_to_parent") and action.parent_id is not None:
+        # The parent is done (the claim checked it): answer its post, under the thread's first post.
+        chain = Action.objects.get(pk=action.parent_id)
+        in_reply_to_id = chain.external_id
+        while chain.parent_id is not None:
+            chain = Action.objects.get(pk=chain.parent_id)
+        thread_root_id = chain.external_id
     return ActionRequest(
         kind=ActionKind(action.kind),
         idempotency_key=action.idempotency_key,
         text=payload.get("text", ""),
-        in_reply_to_id=payload.get("in_reply_to_id", ""),
+        in_reply_to_id=in_reply_to_id,
         in_reply_to_author=payload.get("in_reply_to_author", ""),
         target_id=payload.get("target_id", ""),
         visibility=payload.get("visibility", ""),
         media=media,
+        thread_root_id=thread_root_id,
+        link_url=payload.get("link_url", ""),
     )
 
 
 def action_claim(*, action_id: int) -> Action | None:
     """Take the action for this worker with one conditional UPDATE; None if someone else has it."""
     now = timezone.now()
-    claimed = Action.objects.filter(pk=action_id, status=ActionStatus.PENDING, next_attempt_at__lte=now).update(
-        status=ActionStatus.PROCESSING, claimed_at=now, attempts=F("attempts") + 1
+    claimed = (
+        Action.objects.filter(pk=action_id, status=ActionStatus.PENDING, next_attempt_at__lte=now)
+        .filter(PARENT_DONE)
+        .update(status=ActionStatus.PROCESSING, claimed_at=now, attempts=F("attempts") + 1)
     )
     if claimed != 1:
         return None
@@ -337,6 +369,8 @@ def action_execute(*, action_id: int) -> Action | None:
         return _action_finish(action, attempt, AuthExpired(f"{account.handle} must be reconnected"))
     if account.status == AccountStatus.DISABLED:
         return _action_finish(action, attempt, PermanentError(f"{account.handle} is disconnected"))
+    if action.late_after is not None and started > action.late_after:
+        return _action_finish(action, attempt, LateError())
     try:
         result = get_connector(account.network).execute(account.as_ref(), _request_for(action))
     except ConnectorError as error:
@@ -355,7 +389,25 @@ def action_execute(*, action_id: int) -> Action | None:
         action.last_error = ""
         action.finished_at = now
         action.save(update_fields=["status", "external_id", "external_url", "last_error", "finished_at"])
+        # What waited for this post (the rest of a thread, a first comment) can go now.
+        children = list(
+            Action.objects.filter(parent=action, status__in=[ActionStatus.PENDING, ActionStatus.HELD]).values_list(
+                "pk", flat=True
+            )
+        )
+        Action.objects.filter(pk__in=children).update(
+            status=ActionStatus.PENDING, next_attempt_at=now, enqueued_at=None, last_error=""
+        )
+        for child_id in children:
+            transaction.on_commit(_enqueue_on_commit(child_id), robust=True)
     return action
+
+
+class LateError(ConnectorError):
+    """Not a network error: the lateness cutoff passed before a worker got to the action."""
+
+    def __init__(self) -> None:
+        super().__init__("Too late to publish on its own: choose to publish now or reschedule.")
 
 
 def _action_finish(action: Action, attempt: ActionAttempt, error: Exception) -> Action:
@@ -364,7 +416,10 @@ def _action_finish(action: Action, attempt: ActionAttempt, error: Exception) -> 
     with transaction.atomic():
         action.last_error = message
         action.enqueued_at = None
-        if isinstance(error, AuthExpired):
+        if isinstance(error, LateError):
+            outcome = AttemptOutcome.LATE
+            action.status = ActionStatus.HELD
+        elif isinstance(error, AuthExpired):
             outcome = AttemptOutcome.AUTH_EXPIRED
             action.status = ActionStatus.HELD
             # Conditional: a disconnection recorded meanwhile stays a disconnection.
@@ -396,6 +451,11 @@ def _action_finish(action: Action, attempt: ActionAttempt, error: Exception) -> 
             action.status = ActionStatus.FAILED
         if action.status == ActionStatus.FAILED and action.finished_at is None:
             action.finished_at = now
+        if action.status == ActionStatus.FAILED:
+            # The rest of a thread cannot answer a post that does not exist: it waits for a person.
+            Action.objects.filter(parent=action, status=ActionStatus.PENDING).update(
+                status=ActionStatus.HELD, last_error="Waiting for the post it follows, which failed."
+            )
         action.save(update_fields=["status", "last_error", "next_attempt_at", "enqueued_at", "finished_at"])
         attempt.finished_at = now
         attempt.outcome = outcome
@@ -427,6 +487,7 @@ def action_retry(*, membership: Membership, action: Action) -> Action:
         finished_at=None,
         # The automatic attempts are spent: a person asking again grants a new series.
         max_attempts=F("attempts") + RETRY_ATTEMPTS,
+        late_after=None,  # a person asking now is the decision the cutoff waited for
     )
     transaction.on_commit(_enqueue_on_commit(current.pk), robust=True)
     audit_record(workspace=current.workspace, actor=membership.user, verb="action.retry", target=current)
@@ -459,6 +520,7 @@ def scheduler_tick(*, now: datetime | None = None) -> dict[str, int]:
     due = list(
         Action.objects.filter(status=ActionStatus.PENDING, next_attempt_at__lte=now)
         .filter(not_recently_enqueued)
+        .filter(PARENT_DONE)
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:500]
     )

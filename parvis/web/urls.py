@@ -1,7 +1,23 @@
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
-from parvis.web.views import accounts, inbox, ledger, listening, publishing, workspace
+from parvis.web.views import (
+    accounts,
+    approvals,
+    calendar,
+    curation,
+    events,
+    health,
+    inbox,
+    ledger,
+    links,
+    listening,
+    media,
+    notifications,
+    publishing,
+    strategy,
+    workspace,
+)
 
 app_name = "web"
 
@@ -33,7 +49,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/<int:pk>/poll/", accounts.account_poll, name="account_poll"),
     path("accounts/<int:pk>/disconnect/", accounts.account_disconnect_view, name="account_disconnect"),
     path("accounts/mastodon/", include("parvis.networks.connectors.mastodon.urls")),
+    path("accounts/bluesky/", include("parvis.networks.connectors.bluesky.urls")),
+    path("accounts/x/", include("parvis.networks.connectors.x.urls")),
+    path("accounts/facebook/", include("parvis.networks.connectors.facebook.urls")),
+    path("accounts/instagram/", include("parvis.networks.connectors.instagram.urls")),
+    path("accounts/linkedin/", include("parvis.networks.connectors.linkedin.urls")),
     path("workspace/", workspace.workspace, name="workspace"),
     path("workspace/voices/", workspace.voice_add, name="voice_add"),
     path("workspace/switch/", workspace.workspace_switch, name="workspace_switch"),
 ]
+
+# Each page module owns its routes (names in the "web" namespace).
+for _module in (approvals, calendar, curation, events, health, links, media, notifications, strategy):
+    urlpatterns += _module.urlpatterns

@@ -1,0 +1,1 @@
+"""Objectives, audiences, the editorial charter that drafts are checked against."""
