@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -61,7 +63,14 @@ class ConnectedAccount(models.Model):
             external_id=self.external_id,
             handle=self.handle,
             credentials=dict(self.credentials),
+            save_credentials=self._save_credentials,
         )
+
+    def _save_credentials(self, credentials: dict[str, Any]) -> None:
+        # Saved on its own, right away: a rotated refresh token lost in a rolled-back transaction
+        # would lock the account out.
+        self.credentials = credentials
+        ConnectedAccount.objects.filter(pk=self.pk).update(credentials=credentials)
 
 
 class PollCursor(models.Model):

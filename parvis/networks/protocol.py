@@ -9,6 +9,7 @@ the ORM, so they stay free of Django models.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -78,6 +79,9 @@ class AccountRef:
     external_id: str
     handle: str
     credentials: dict[str, Any]
+    # A connector that refreshed its tokens (OAuth 2 refresh, rotated refresh tokens) calls this
+    # with the complete new credentials so they are stored at once, before anything else can fail.
+    save_credentials: Callable[[dict[str, Any]], None] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
