@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start the local services the tests need when they are down. Installs them if missing.
-#   scripts/services.sh postgres
+#   scripts/services.sh postgres redis
 set -euo pipefail
 for service in "$@"; do
   case "$service" in
@@ -21,6 +21,18 @@ for service in "$@"; do
           echo "[parvis] creating PostgreSQL database $name"
           psql "$server_url" -qc "CREATE DATABASE \"$name\"" >/dev/null
         fi
+      fi
+      ;;
+    redis)
+      if ! command -v redis-server >/dev/null 2>&1; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+      fi
+      if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+        echo "[parvis] starting Redis"
+        mkdir -p /var/lib/redis /var/log/redis
+        redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+          --dir /var/lib/redis --logfile /var/log/redis/ci.log
+        for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.5; done
       fi
       ;;
     *) echo "unknown service: $service" >&2; exit 2 ;;

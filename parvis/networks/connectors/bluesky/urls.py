@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from parvis.networks.connectors.bluesky import views
+
+urlpatterns: list[URLPattern] = [
+    path("", views.connect, name="bluesky_connect"),
+]
