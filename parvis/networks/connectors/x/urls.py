@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from parvis.networks.connectors.x import views
+
+urlpatterns: list[URLPattern] = [
+    path("", views.connect, name="x_connect"),
+    path("app/", views.app, name="x_app"),
+    path("callback/", views.callback, name="x_callback"),
+]
