@@ -7,6 +7,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("parvis.api.urls")),
+    # Signed, expiring public links to media files (networks such as Instagram download them).
+    path("", include("parvis.networks.media_urls")),
     path("", include("parvis.web.urls")),
 ]
 if settings.DEBUG:
