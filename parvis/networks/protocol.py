@@ -132,6 +132,9 @@ class MediaFile:
     path: str  # absolute path on the Parvis host
     mime_type: str
     alt_text: str = ""
+    # A signed, expiring address where the network can download the file itself (Instagram
+    # fetches media by URL): see networks/media_urls.py. Empty when Parvis has no public address.
+    public_url: str = ""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import time
 import unicodedata
 from datetime import UTC, datetime
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 from parvis.networks.connectors.mastodon.client import MastodonClient, instance_host
 from parvis.networks.connectors.mastodon.schemas import (
@@ -83,6 +84,12 @@ _URL_TRAILING = ".,;:!?'\")]}"
 # Mastodon's mention syntax: @user or @user@domain, not preceded by a word character or a slash.
 _MENTION_RE = re.compile(r"(?<![\w/])@(\w+(?:[\w.-]*\w)?)(@[\w.-]*\w)?", re.UNICODE)
 LINK_LENGTH = 23
+# A read-back without an id looks through at most this many pages of the account's own statuses.
+LOCATE_MAX_PAGES = 5
+# Searches keep their own cursor (the caller stores one per query and account).
+SEARCH_CURSOR_KEY = "min_id"
+# A query that is one hashtag reads the hashtag timeline; anything else is a full-text search.
+_HASHTAG_QUERY_RE = re.compile(r"^#\w+$", re.UNICODE)
 
 
 class MastodonConnector:
@@ -103,6 +110,9 @@ class MastodonConnector:
         oauth=True,
         token_paste=True,
         reply_mentions_author=True,
+        search=True,
+        idempotent_publish=True,  # Idempotency-Key: the server keeps the first status for a key
+        read_back=True,
     )
 
     # --- the contract ---------------------------------------------------------------------------
@@ -160,6 +170,126 @@ class MastodonConnector:
         links = _URL_RE.sub(_link_placeholder, text)
         mentions = _MENTION_RE.sub(lambda match: "@" + match.group(1), links)
         return _grapheme_count(mentions)
+
+    def search(self, account: AccountRef, query: str, cursor: dict[str, Any]) -> FetchResult:
+        """Public posts matching `query`, oldest first, newer than `cursor` (the live wall).
+
+        A hashtag ("#Rencontres26") reads the instance's hashtag timeline
+        (GET /api/v1/timelines/tag/:hashtag): the public posts with that tag the instance
+        knows, from its own users and those federated to it. Other words go to
+        GET /api/v2/search (statuses), which on Mastodon finds only what its full-text search
+        allows. 1. Without a cursor, read the newest page only. 2. With one, walk forward with
+        `min_id` until an empty page, at most MAX_PAGES pages. The cursor is the newest id seen.
+        """
+        since = str(cursor.get(SEARCH_CURSOR_KEY) or "")
+        words = query.strip()
+        with _client(account) as client:
+            if _HASHTAG_QUERY_RE.match(words):
+                statuses = self._read_tag(client, words.lstrip("#"), since)
+            else:
+                statuses = self._search_words(client, words, since)
+        events = [_search_event(status, client.host) for status in statuses]
+        newest = statuses[-1].id if statuses else since or "0"
+        return FetchResult(events=events, cursor={**cursor, SEARCH_CURSOR_KEY: newest})
+
+    def _read_tag(self, client: MastodonClient, tag: str, since: str) -> list[MastodonStatus]:
+        # Quoted here: the tag ends up in the URL path, and may hold letters outside ASCII.
+        path_tag = quote(tag, safe="")
+
+        def page(**params: Any) -> list[MastodonStatus]:
+            raw = parse_list(client.api.timeline_hashtag(path_tag, **params), "statuses")
+            return [MastodonStatus.from_api(item) for item in raw]
+
+        found: dict[str, MastodonStatus] = {}
+        if not since:
+            found.update((status.id, status) for status in client.call(page, limit=PAGE_SIZE))
+        else:
+            current = since
+            for _ in range(MAX_PAGES):
+                fresh = [
+                    status
+                    for status in client.call(page, min_id=current, limit=PAGE_SIZE)
+                    if id_sort_key(status.id) > id_sort_key(current)
+                ]
+                if not fresh:
+                    break
+                found.update((status.id, status) for status in fresh)
+                current = max((status.id for status in fresh), key=id_sort_key)
+        return sorted(found.values(), key=lambda status: id_sort_key(status.id))
+
+    def _search_words(self, client: MastodonClient, words: str, since: str) -> list[MastodonStatus]:
+        if not words:
+            return []
+
+        def read() -> list[MastodonStatus]:
+            # exclude_unreviewed=False spares Mastodon.py a version probe; it only concerns hashtags.
+            result = client.api.search_v2(
+                words, resolve=False, result_type="statuses", exclude_unreviewed=False, limit=PAGE_SIZE
+            )
+            raw = parse_list(result.get("statuses") if isinstance(result, dict) else None, "statuses")
+            return [MastodonStatus.from_api(item) for item in raw]
+
+        statuses = [
+            status
+            for status in client.call(read)
+            if status.visibility in {"public", "unlisted"}
+            and (not since or id_sort_key(status.id) > id_sort_key(since))
+        ]
+        return sorted(statuses, key=lambda status: id_sort_key(status.id))
+
+    def locate(
+        self, account: AccountRef, request: ActionRequest, *, external_id: str = "", since: datetime | None = None
+    ) -> ActionResult | None:
+        """Read a post back (verification, safe retry); None when the server does not have it.
+
+        By id: GET /api/v1/statuses/:id (a 404, or the 403 mastodon-mock answers, means it is not
+        there). Without an id: the account's own statuses, newest first, page after page until they
+        are older than `since` (at most LOCATE_MAX_PAGES), for one with the text the request
+        publishes (compared without whitespace differences and mention domains; a reply may start
+        with the mention Parvis adds) answering the same post.
+        """
+        with _client(account) as client:
+            if external_id:
+                return self._locate_id(client, external_id)
+            own_id = (
+                account.external_id
+                or client.call(lambda: MastodonAccount.from_api(client.api.account_verify_credentials())).id
+            )
+            return self._locate_own(client, own_id, request, since)
+
+    def _locate_id(self, client: MastodonClient, external_id: str) -> ActionResult | None:
+        try:
+            status = client.call(lambda: MastodonStatus.from_api(client.api.status(external_id)), about_status=True)
+        except PermanentError:  # not found, or not visible to this account any more
+            return None
+        return ActionResult(external_id=status.id, url=status.url, data={"visibility": status.visibility})
+
+    def _locate_own(
+        self, client: MastodonClient, own_id: str, request: ActionRequest, since: datetime | None
+    ) -> ActionResult | None:
+        wanted = _comparable(request.text)
+        max_id: str | None = None
+        for _ in range(LOCATE_MAX_PAGES):
+            params: dict[str, Any] = {"limit": PAGE_SIZE, "exclude_reblogs": True}
+            if max_id:
+                params["max_id"] = max_id
+
+            def page(params: dict[str, Any] = params) -> list[MastodonStatus]:
+                raw = parse_list(client.api.account_statuses(own_id, **params), "statuses")
+                return [MastodonStatus.from_api(item) for item in raw]
+
+            statuses = client.call(page)
+            for status in statuses:
+                if since is not None and status.created_at is not None and status.created_at < since:
+                    return None  # newest first: everything below is older still
+                if request.in_reply_to_id and status.in_reply_to_id != request.in_reply_to_id:
+                    continue
+                if _same_text(_status_text(status), wanted) and (wanted or len(status.media) == len(request.media)):
+                    return ActionResult(external_id=status.id, url=status.url, data={"visibility": status.visibility})
+            if len(statuses) < PAGE_SIZE:
+                return None
+            max_id = statuses[-1].id
+        return None
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -341,6 +471,22 @@ def event_for(notification: MastodonNotification, *, own_id: str, host: str) -> 
     )
 
 
+def _search_event(status: MastodonStatus, host: str) -> NetworkEvent:
+    """A public post found by a search, as an event (it is about the subject searched: kind MENTION)."""
+    return NetworkEvent(
+        kind=EventKind.MENTION,
+        external_id=status.id,
+        occurred_at=status.created_at or datetime.now(UTC),
+        author=_author(status.account, host),
+        text=_status_text(status),
+        url=status.url,
+        in_reply_to_id=status.in_reply_to_id,
+        thread_key=status.in_reply_to_id or status.id,
+        visibility=status.visibility,
+        raw={"source": "search"},
+    )
+
+
 def _client(account: AccountRef) -> MastodonClient:
     token = str(account.credentials.get("access_token") or "")
     if not token:
@@ -394,6 +540,21 @@ def with_mention(text: str, handle: str, *, own_handle: str, host: str) -> str:
         if qualified_acct(match.group(0), host).lower() == target:
             return text
     return f"{mention} {text}"
+
+
+def _comparable(text: str) -> str:
+    """Text as compared by a read-back: mentions without their domain, whitespace collapsed."""
+    return " ".join(_MENTION_RE.sub(lambda match: "@" + match.group(1).lower(), text).split())
+
+
+def _same_text(found: str, wanted: str) -> bool:
+    """Whether a status's text is the one sent: equal, or the same after mentions Parvis put in front."""
+    text = _comparable(found)
+    if text == wanted:
+        return True
+    if not wanted or not text.endswith(" " + wanted):
+        return False
+    return all(word.startswith("@") for word in text[: -len(wanted)].split())
 
 
 def _link_placeholder(match: re.Match[str]) -> str:

@@ -2,6 +2,7 @@
 
 All the decisions live in `services.scheduler_tick`; this command only repeats it, logs what it
 did, and stops cleanly on SIGTERM or SIGINT (a tick under way is finished, never cut short).
+It refuses to start when the delivery timeouts contradict each other (see `networks.checks`).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from types import FrameType
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connection
 
+from parvis.networks.checks import delivery_timeouts
 from parvis.networks.services import scheduler_tick
 
 logger = logging.getLogger("parvis.scheduler")
@@ -35,6 +37,9 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="Run a single tick, then exit.")
 
     def handle(self, *args: Any, once: bool = False, **options: Any) -> None:
+        problems = [message for message in delivery_timeouts() if message.is_serious()]
+        if problems:
+            raise CommandError("\n".join(f"{message.id}: {message.msg}" for message in problems))
         if once:
             report = self.tick()
             self.stdout.write(_describe(report))
@@ -80,7 +85,12 @@ class Command(BaseCommand):
 
 
 def _describe(report: dict[str, int]) -> str:
-    return (
+    text = (
         f"{report['actions']} action(s) enqueued, {report['polls']} poll(s) enqueued, "
         f"{report['abandoned']} abandoned action(s) recovered"
     )
+    if report.get("late"):
+        text += f", {report['late']} late action(s) held"
+    if report.get("verifications"):
+        text += f", {report['verifications']} read-back(s) enqueued"
+    return text

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from django_tasks.backends.dummy import DummyBackend
 
 from parvis.networks.models import AccountStatus, ActionStatus, AttemptOutcome, ConnectedAccount, Heartbeat
 from parvis.networks.selectors import heartbeat_at
-from parvis.networks.services import scheduler_tick
+from parvis.networks.services import redelivery_after_seconds, scheduler_tick
 from parvis.networks.tasks import execute_action, poll_account
 from parvis.networks.tests.conftest import EnqueuedArgs
 from parvis.networks.tests.factories import ActionFactory, ConnectedAccountFactory
@@ -92,10 +91,10 @@ def test_it_leaves_actions_that_are_not_pending_alone(
     assert enqueued(execute_action) == []
 
 
-def test_it_requeues_an_action_abandoned_in_processing_past_the_run_timeout(
+def test_it_requeues_an_action_abandoned_in_processing_past_the_redelivery_window(
     account: ConnectedAccount, enqueued: EnqueuedArgs
 ) -> None:
-    action = _processing(account, settings.PARVIS_ACTION_RUN_TIMEOUT + 10)
+    action = _processing(account, redelivery_after_seconds() + 10)
 
     report = scheduler_tick()
 
@@ -106,7 +105,7 @@ def test_it_requeues_an_action_abandoned_in_processing_past_the_run_timeout(
 
 
 def test_it_records_an_abandoned_attempt_for_the_requeued_action(account: ConnectedAccount) -> None:
-    action = _processing(account, settings.PARVIS_ACTION_RUN_TIMEOUT + 10)
+    action = _processing(account, redelivery_after_seconds() + 10)
     action.attempt_log.create(started_at=action.claimed_at)
 
     scheduler_tick()
@@ -119,7 +118,7 @@ def test_it_records_an_abandoned_attempt_for_the_requeued_action(account: Connec
 def test_it_records_an_abandoned_attempt_even_when_the_worker_died_before_writing_one(
     account: ConnectedAccount,
 ) -> None:
-    action = _processing(account, settings.PARVIS_ACTION_RUN_TIMEOUT + 10)
+    action = _processing(account, redelivery_after_seconds() + 10)
 
     scheduler_tick()
 
@@ -130,7 +129,7 @@ def test_it_records_an_abandoned_attempt_even_when_the_worker_died_before_writin
 def test_it_fails_an_abandoned_action_that_has_used_all_its_attempts(
     account: ConnectedAccount, enqueued: EnqueuedArgs
 ) -> None:
-    action = _processing(account, settings.PARVIS_ACTION_RUN_TIMEOUT + 10)
+    action = _processing(account, redelivery_after_seconds() + 10)
     type(action).objects.filter(pk=action.pk).update(attempts=8, max_attempts=8)
 
     scheduler_tick()
@@ -141,10 +140,10 @@ def test_it_fails_an_abandoned_action_that_has_used_all_its_attempts(
     assert enqueued(execute_action) == []
 
 
-def test_it_leaves_an_action_that_is_still_within_the_run_timeout_alone(
+def test_it_leaves_an_action_that_is_still_within_the_redelivery_window_alone(
     account: ConnectedAccount, enqueued: EnqueuedArgs
 ) -> None:
-    action = _processing(account, settings.PARVIS_ACTION_RUN_TIMEOUT - 10)
+    action = _processing(account, redelivery_after_seconds() - 10)
 
     scheduler_tick()
 
@@ -153,8 +152,10 @@ def test_it_leaves_an_action_that_is_still_within_the_run_timeout_alone(
     assert enqueued(execute_action) == []
 
 
-def test_the_run_timeout_comes_from_the_settings(account: ConnectedAccount, settings: pytest.FixtureRequest) -> None:
-    settings.PARVIS_ACTION_RUN_TIMEOUT = 30  # type: ignore[attr-defined]
+def test_the_redelivery_window_comes_from_the_settings(
+    account: ConnectedAccount, settings: pytest.FixtureRequest
+) -> None:
+    settings.PARVIS_ACTION_REDELIVERY_AFTER = 30  # type: ignore[attr-defined]
     action = _processing(account, 31)
 
     scheduler_tick()
