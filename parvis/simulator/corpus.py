@@ -656,3 +656,62 @@ ORG_POSTS: tuple[str, ...] = (
     "ouvert à toutes les entreprises.",
     "Nos conseillers vous accueillent du lundi au vendredi, de 9 h à 17 h 30, place de la Bourse.",
 )
+
+# --- the live event of the demo -------------------------------------------------------------------
+
+# The event the demo covers live (seeded in Parvis by parvis.simulator.demo); the community posts
+# about it with its hashtag when the simulator is given `event_hashtag`, so the live wall fills.
+DEMO_EVENT_HASHTAG = "RencontresCCI"
+
+# Its speakers have accounts on the demo's Mastodon (the simulator creates them): the live
+# composer mentions them, and now and then they post with the hashtag themselves.
+EVENT_SPEAKERS: tuple[Persona, ...] = (
+    Persona("helene_carpentier", "Hélène Carpentier", "Directrice export, Lyon Export Services."),
+    Persona("nadege_fabre", "Nadège Fabre", "Responsable RH, Textiles du Rhône."),
+    Persona("yves_morin_atelier", "Yves Morin", "Fondateur de l'Atelier Morin & fils, ébénisterie."),
+    Persona("samuel_ortiz", "Samuel Ortiz", "Cofondateur de Kanut, logiciels pour les commerces."),
+)
+
+# What the audience posts about the event, by what a community manager would make of it.
+# Slots: {speaker} (a speaker's mention), {org} (the organisation's mention), {emoji}; the hashtag
+# is added by the script.
+EVENT_LINES: dict[str, dict[Label, tuple[str, ...]]] = {
+    "fr": {
+        Label.QUESTION: (
+            "Question pour {speaker} : par où commencer quand on est une TPE qui n'a jamais exporté ?",
+            "{speaker} quelles aides existent pour un premier salon à l'étranger ?",
+            "Question de la salle : comment garder ses apprentis une fois diplômés ? {speaker}",
+            "Est-ce que les slides de {speaker} seront partagées après la session ?",
+            "{speaker} vous conseillez quel budget pour démarrer sur les marchés en ligne ?",
+            "Quelqu'un sait si la session de l'après-midi est retransmise ?",
+            "Pour {speaker} : la semaine de quatre jours, ça marche aussi dans l'artisanat ?",
+            "Comment on fait quand on n'a pas de DRH, {speaker} ?",
+        ),
+        Label.PRAISE: (
+            "Salle comble pour les Rencontres, bravo {org} {emoji}",
+            "Super intervention de {speaker}, très concrète {emoji}",
+            "Merci {org} pour l'organisation, on apprend plein de choses !",
+            "Top la table ronde, enfin des exemples de PME du coin {emoji}",
+        ),
+        Label.OTHER: (
+            "« Exporter, c'est d'abord écouter ses clients » — {speaker}",
+            "Je live-tweete les Rencontres depuis le fond de la salle 📱",
+            "Pause café, on se retrouve au stand des jeunes entreprises {emoji}",
+            "Chiffre du jour selon {speaker} : une PME sur trois exporte déjà sans le savoir.",
+            "Arrivée au Palais de la Bourse pour les Rencontres {emoji}",
+            "« Le meilleur recruteur, c'est votre équipe » dit {speaker}",
+        ),
+    },
+    "en": {
+        Label.QUESTION: ("Question for {speaker}: is there support for foreign founders who just moved to Lyon?",),
+        Label.PRAISE: ("Great talk by {speaker}, thanks {org}! {emoji}",),
+        Label.OTHER: ("Live from the business meetings in Lyon {emoji}",),
+    },
+}
+
+# What the speakers themselves post during the event.
+EVENT_SPEAKER_LINES: tuple[str, ...] = (
+    "Merci pour toutes vos questions, je réponds aux dernières après la session !",
+    "Les slides de mon intervention sont en ligne sur mon profil {emoji}",
+    "Merci à toutes et à tous pour les échanges aux Rencontres, et merci {org} !",
+)

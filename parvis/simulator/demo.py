@@ -1,4 +1,4 @@
-"""The demo's data: its workspace, people and accounts, and the configuration of its Mastodon server.
+"""The demo's data: its workspace, people and accounts, its live event, and the configuration of its Mastodon server.
 
 `demo_seed` is idempotent: `make demo` calls it at every start. The Mastodon
 server (mastodon-mock) keeps its state in `var/demo/`, so the organisation's
@@ -13,10 +13,12 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from parvis.core.models import Membership, Role, Workspace
 from parvis.core.services import membership_add, workspace_create
@@ -24,7 +26,16 @@ from parvis.networks.errors import ConnectorError
 from parvis.networks.models import AccountStatus, ConnectedAccount
 from parvis.networks.registry import UnknownNetwork, get_connector_class
 from parvis.networks.services import account_connect, account_disconnect
-from parvis.simulator.corpus import ORG_POSTS
+from parvis.publishing.models import LiveEvent
+from parvis.publishing.services.events import (
+    event_create,
+    event_update,
+    prepared_post_create,
+    session_create,
+    session_update,
+    speaker_create,
+)
+from parvis.simulator.corpus import DEMO_EVENT_HASHTAG, EVENT_SPEAKERS, ORG_POSTS
 
 DEMO_WORKSPACE_NAME = "Chambre de commerce et d'industrie de Lyon — démo"
 DEMO_TIMEZONE = "Europe/Paris"
@@ -55,6 +66,7 @@ class DemoSeed:
     community_manager: Membership
     account: ConnectedAccount
     retired: int  # older Mastodon accounts of the demo workspace disconnected by this run
+    event: LiveEvent | None = None  # the live event running during the demo
 
 
 def _demo_user(spec: DemoUser) -> User:
@@ -84,6 +96,7 @@ def demo_seed(*, instance_url: str, access_token: str, network: str = "mastodon"
     3. The organisation's account connected through `account_connect` (which verifies the token
        with the server and refreshes the existing row when the identity is the same).
     4. Any other, older account of that network in the workspace is disconnected.
+    5. The live event, running now (see `demo_seed_event`).
 
     Raises ConnectorError when the server refuses the token.
     """
@@ -106,7 +119,128 @@ def demo_seed(*, instance_url: str, access_token: str, network: str = "mastodon"
     for old in stale:
         account_disconnect(membership=owner, account=old)
         retired += 1
-    return DemoSeed(workspace=workspace, owner=owner, community_manager=manager, account=account, retired=retired)
+    event = demo_seed_event(membership=manager, account=account)
+    return DemoSeed(
+        workspace=workspace, owner=owner, community_manager=manager, account=account, retired=retired, event=event
+    )
+
+
+# --- the live event ----------------------------------------------------------------------------------
+
+DEMO_EVENT_NAME = "Rencontres de l'entreprise lyonnaise"
+DEMO_EVENT_PLACE = "Palais de la Bourse, Lyon"
+DEMO_EVENT_DESCRIPTION = (
+    "Une demi-journée de conférences et de tables rondes pour les commerçants, artisans et dirigeants "
+    "de PME de la métropole. Démonstration du live-tweet dans Parvis."
+)
+# The programme in minutes from the start of the event; the speakers are the corpus's EVENT_SPEAKERS
+# (accounts on the demo's Mastodon), plus the chamber's president, who has no account.
+DEMO_PROGRAMME: tuple[tuple[int, int, str, str, tuple[str, ...]], ...] = (
+    (0, 45, "Ouverture : l'économie lyonnaise en 2026", "Grand amphithéâtre", ("president",)),
+    (45, 105, "Exporter quand on est une TPE", "Grand amphithéâtre", ("helene_carpentier",)),
+    (
+        105,
+        165,
+        "Table ronde : recruter et garder ses talents",
+        "Salle de la Corbeille",
+        ("nadege_fabre", "yves_morin_atelier"),
+    ),
+    (165, 225, "Le numérique au service du commerce de proximité", "Grand amphithéâtre", ("samuel_ortiz",)),
+)
+DEMO_PRESIDENT = ("Marc Delorme", "Président de la CCI (démo)")
+# The event starts this long before the demo does, so the second session is running when it opens.
+DEMO_EVENT_LEAD = timedelta(minutes=60)
+DEMO_PREPARED: dict[int, tuple[str, ...]] = {
+    0: ("C'est parti pour les {event} ! {speaker} ouvre la journée.", "Salle comble en {room} pour l'ouverture."),
+    1: (
+        "{speaker} : « Exporter, c'est d'abord écouter ses clients. »",
+        "Vos questions pour {speaker} ? Posez-les avec {hashtag}, on les transmet !",
+    ),
+    2: ("Table ronde : {speaker} sur le recrutement dans les PME.", "Vos questions sur le recrutement ? {hashtag}"),
+    3: ("{speaker} présente des outils simples pour les commerces de quartier.",),
+}
+
+
+def demo_seed_event(*, membership: Membership, account: ConnectedAccount, now: datetime | None = None) -> LiveEvent:
+    """The demo's live event, running now: made once, then moved to the current time when it is not running.
+
+    Its hashtag is the one the simulator's community posts with (corpus.DEMO_EVENT_HASHTAG), its
+    speakers have Mastodon accounts on the demo server (mentioned as local users: "@helene_carpentier"),
+    and each session has prepared posts. The organisation's account covers it.
+    """
+    instant = now or timezone.now()
+    start = (instant - DEMO_EVENT_LEAD).replace(second=0, microsecond=0)
+    end = start + timedelta(minutes=DEMO_PROGRAMME[-1][1])
+    event = LiveEvent.objects.filter(workspace=membership.workspace, hashtag=DEMO_EVENT_HASHTAG).order_by("pk").first()
+    if event is None:
+        return _demo_event_create(membership=membership, account=account, start=start, end=end)
+    running = event.starts_at <= instant < event.ends_at - timedelta(minutes=30)
+    shift = timedelta(0) if running else start - event.starts_at
+    event_update(
+        membership=membership,
+        event=event,
+        name=event.name,
+        hashtag=event.hashtag,
+        starts_at=event.starts_at + shift,
+        ends_at=event.ends_at + shift,
+        place=event.place,
+        description=event.description,
+        status=event.status,
+        accounts=[account],
+    )
+    for session in event.sessions.all():
+        session_update(
+            membership=membership,
+            session=session,
+            title=session.title,
+            starts_at=session.starts_at + shift,
+            ends_at=session.ends_at + shift,
+            room=session.room,
+            speakers=list(session.speakers.all()),
+        )
+    return event
+
+
+def _demo_event_create(
+    *, membership: Membership, account: ConnectedAccount, start: datetime, end: datetime
+) -> LiveEvent:
+    event = event_create(
+        membership=membership,
+        name=DEMO_EVENT_NAME,
+        hashtag=DEMO_EVENT_HASHTAG,
+        starts_at=start,
+        ends_at=end,
+        place=DEMO_EVENT_PLACE,
+        description=DEMO_EVENT_DESCRIPTION,
+        status="confirmed",
+        accounts=[account],
+    )
+    speakers = {
+        persona.handle: speaker_create(
+            membership=membership,
+            event=event,
+            name=persona.display_name,
+            organisation=persona.bio.rstrip("."),
+            handles={"mastodon": f"@{persona.handle}"},
+        )
+        for persona in EVENT_SPEAKERS
+    }
+    speakers["president"] = speaker_create(
+        membership=membership, event=event, name=DEMO_PRESIDENT[0], organisation=DEMO_PRESIDENT[1]
+    )
+    for number, (begin, finish, title, room, names) in enumerate(DEMO_PROGRAMME):
+        session = session_create(
+            membership=membership,
+            event=event,
+            title=title,
+            starts_at=start + timedelta(minutes=begin),
+            ends_at=start + timedelta(minutes=finish),
+            room=room,
+            speakers=[speakers[name] for name in names],
+        )
+        for text in DEMO_PREPARED.get(number, ()):
+            prepared_post_create(membership=membership, event=event, session=session, text=text)
+    return event
 
 
 def demo_connect_feed(*, membership: Membership, url: str) -> tuple[ConnectedAccount | None, str]:

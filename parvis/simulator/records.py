@@ -28,6 +28,7 @@ class Kind(StrEnum):
     COMMENT = "comment"  # answers under one of the organisation's own posts (chosen when played)
     DIRECT = "direct"  # a private message (visibility "direct") to the organisation
     FAVOURITE = "favourite"  # favourites one of the organisation's posts (chosen when played)
+    EVENT_POST = "event_post"  # a public post with the live event's hashtag (the audience live-tweets)
 
 
 @dataclass(frozen=True)

@@ -84,10 +84,13 @@ class CommunityRunner:
         pace: float = 5.0,
         personas: int = DEFAULT_PERSONAS,
         timeout: float = REQUEST_TIMEOUT,
+        event_hashtag: str | None = None,
     ) -> None:
         self.server_url = server_url.rstrip("/")
         self.org_username = org_handle.lstrip("@").split("@")[0]
-        self.script = CommunityScript(seed=seed, org_handle=self.org_username, personas=personas)
+        self.script = CommunityScript(
+            seed=seed, org_handle=self.org_username, personas=personas, event_hashtag=event_hashtag
+        )
         self.pace = max(0.0, pace)
         self.timeout = timeout
         # Simulation, not cryptography: a seeded generator is the point.
@@ -120,9 +123,10 @@ class CommunityRunner:
             time.sleep(0.3)
 
     def setup(self, *, wait: float = 30.0) -> None:
-        """1. Wait for the server. 2. Create (or log in) every persona. 3. Find the organisation's account."""
+        """1. Wait for the server. 2. Create (or log in) every persona (and the event's speakers).
+        3. Find the organisation's account."""
         self.wait_for_server(timeout=wait)
-        for persona in self.script.personas:
+        for persona in [*self.script.personas, *self.script.speakers]:
             token, created = self._account_token(persona)
             client = self._client(token)
             if created:

@@ -12,6 +12,11 @@ favourites under the organisation's posts, follows, and now and then an insult.
 About one text in ten is in English. One hostile message carrying a
 `<script>` tag comes early (between the 3rd and the 6th action), and one
 insult is guaranteed before the 61st action.
+
+With `event_hashtag` (the demo's live event), about one action in three is a
+public post with that hashtag instead: questions for the speakers, praise,
+quotes, and now and then a speaker's own post. Those come from a random
+stream of their own, so the rest of the script plays as without the event.
 """
 
 from __future__ import annotations
@@ -58,13 +63,19 @@ HOT_FAMILY_WEIGHT = 6.0
 FREE_QUESTION_SHARE = 0.15  # questions asked once, outside any family
 REPLY_WINDOW = 12  # a reply answers one of the last public posts
 NO_REPEAT_WINDOW = 40  # a template used this recently is drawn again only if nothing else comes up
+EVENT_SHARE = 0.3  # with a live event: share of the actions that are posts with its hashtag
+EVENT_SPEAKER_SHARE = 0.1  # of those, posted by a speaker
+EVENT_LABEL_WEIGHTS: dict[Label, float] = {Label.QUESTION: 40, Label.PRAISE: 25, Label.OTHER: 35}
 
 T = TypeVar("T")
 
 
-def generate_records(*, seed: int, steps: int, org_handle: str, personas: int = DEFAULT_PERSONAS) -> list[Record]:
+def generate_records(
+    *, seed: int, steps: int, org_handle: str, personas: int = DEFAULT_PERSONAS, event_hashtag: str | None = None
+) -> list[Record]:
     """The first `steps` records of the script for `seed`. Pure and deterministic."""
-    return list(islice(CommunityScript(seed=seed, org_handle=org_handle, personas=personas), steps))
+    script = CommunityScript(seed=seed, org_handle=org_handle, personas=personas, event_hashtag=event_hashtag)
+    return list(islice(script, steps))
 
 
 def pick_personas(rng: random.Random, count: int) -> list[Persona]:
@@ -81,7 +92,9 @@ def pick_personas(rng: random.Random, count: int) -> list[Persona]:
 class CommunityScript:
     """An endless iterator of records for one seed (see the module docstring)."""
 
-    def __init__(self, *, seed: int, org_handle: str, personas: int = DEFAULT_PERSONAS) -> None:
+    def __init__(
+        self, *, seed: int, org_handle: str, personas: int = DEFAULT_PERSONAS, event_hashtag: str | None = None
+    ) -> None:
         self.rng = random.Random(seed)  # noqa: S311 - a simulation: a seeded generator is the point
         self.org = "@" + org_handle.lstrip("@").split("@")[0]
         self.personas = pick_personas(self.rng, personas)
@@ -99,6 +112,11 @@ class CommunityScript:
         self._index = 0
         self._xss_at = self.rng.randint(2, 5)
         self._insult_at = self.rng.randint(20, 60)
+        # The live event: its own random stream, so the rest of the script is the same with or without it.
+        tag = (event_hashtag or "").strip().lstrip("#")
+        self.event_tag = f"#{tag}" if tag else ""
+        self.speakers: list[Persona] = list(corpus.EVENT_SPEAKERS) if tag else []
+        self._event_rng = random.Random(f"event-{seed}")  # noqa: S311 - a simulation
 
     def __iter__(self) -> Iterator[Record]:
         return self
@@ -110,6 +128,8 @@ class CommunityScript:
             record = self._xss(index)
         elif index == self._insult_at:
             record = self._text(index, "insult")
+        elif self.event_tag and self._event_rng.random() < EVENT_SHARE:
+            record = self._event_post(index)
         else:
             record = self._next_action(index)
         if record.kind == Kind.FOLLOW:
@@ -304,6 +324,38 @@ class CommunityScript:
             text=self._compose(body, language, polite=polite),
             language=language,
             visibility="direct",
+        )
+
+    def _event_post(self, index: int) -> Record:
+        """A public post with the event's hashtag, by someone in the audience or, sometimes, a speaker."""
+        rng = self._event_rng
+        values = {
+            "speaker": "@" + rng.choice(self.speakers).handle,
+            "org": self.org,
+            "emoji": rng.choice(corpus.SLOTS["emoji"]),
+        }
+        if rng.random() < EVENT_SPEAKER_SHARE:
+            speaker = rng.choice(self.speakers)
+            text = rng.choice(corpus.EVENT_SPEAKER_LINES).format_map(values)
+            return Record(
+                index=index,
+                kind=Kind.EVENT_POST,
+                persona=speaker.handle,
+                label=Label.OTHER,
+                text=f"{text} {self.event_tag}",
+            )
+        language = "en" if rng.random() < ENGLISH_SHARE else "fr"
+        labels = list(EVENT_LABEL_WEIGHTS)
+        label = rng.choices(labels, weights=[EVENT_LABEL_WEIGHTS[item] for item in labels])[0]
+        author = rng.choice(self._members(language))
+        text = rng.choice(corpus.EVENT_LINES[language][label]).format_map(values)
+        return Record(
+            index=index,
+            kind=Kind.EVENT_POST,
+            persona=author.handle,
+            label=label,
+            text=f"{text} {self.event_tag}",
+            language=language,
         )
 
     def _xss(self, index: int) -> Record:

@@ -28,6 +28,7 @@ from django.db import connections
 from django.urls import NoReverseMatch, reverse
 
 from parvis.networks.errors import ConnectorError
+from parvis.simulator.corpus import DEMO_EVENT_HASHTAG
 from parvis.simulator.demo import (
     DEMO_COMMUNITY_MANAGER,
     DEMO_ORG_USERNAME,
@@ -224,6 +225,13 @@ class Command(BaseCommand):
         except ConnectorError as error:
             raise CommandError(f"The local Mastodon refused the organisation's token: {error.message}") from error
         self._say(f"workspace “{seed.workspace.name}”: {seed.account.handle} connected")
+        self.event_path = ""
+        if seed.event is not None:
+            self._say(f"live event “{seed.event.name}” (#{seed.event.hashtag}) is running now")
+            try:
+                self.event_path = reverse("web:event_live", args=[seed.event.pk])
+            except NoReverseMatch:
+                self.event_path = ""
         if seed.retired:
             self._say(f"{seed.retired} older Mastodon account(s) of the demo disconnected")
         connections.close_all()  # this process holds no database connection while the others work
@@ -256,6 +264,7 @@ class Command(BaseCommand):
                 [
                     *(python, manage, "simulate", "--server", mastodon_url, "--org-handle", DEMO_ORG_USERNAME),
                     *("--seed", str(options["seed"]), "--pace", str(options["pace"])),
+                    *("--event-hashtag", DEMO_EVENT_HASHTAG),
                 ],
             )
         self._banner(web_url=web_url, mastodon_url=mastodon_url, options=options)
@@ -276,6 +285,7 @@ class Command(BaseCommand):
             "   (community manager)",
             f"  Mastodon      {mastodon_url}   (the organisation is @{DEMO_ORG_USERNAME})",
             f"  Community     {community}",
+            *([f"  Live event    {web_url}{self.event_path}   (#{DEMO_EVENT_HASHTAG})"] if self.event_path else []),
             "  Stop          Ctrl-C",
             rule,
         ):

@@ -29,6 +29,11 @@ class Command(BaseCommand):
         parser.add_argument("--steps", type=int, default=None, help="Stop after this many actions (default: never)")
         parser.add_argument("--personas", type=int, default=DEFAULT_PERSONAS, help="Size of the community (8-44)")
         parser.add_argument(
+            "--event-hashtag",
+            default=None,
+            help="Hashtag of a live event: about one action in three becomes a post about it (the live wall)",
+        )
+        parser.add_argument(
             "--dry-run",
             action="store_true",
             help="Print the records as JSON lines without any server (--steps defaults to 50)",
@@ -54,6 +59,7 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 pace=options["pace"],
                 personas=options["personas"],
+                event_hashtag=options["event_hashtag"],
             )
             runner.setup()
             self.stdout.write(
@@ -73,6 +79,7 @@ class Command(BaseCommand):
             steps=options["steps"] if options["steps"] is not None else 50,
             org_handle=options["org_handle"],
             personas=options["personas"],
+            event_hashtag=options["event_hashtag"],
         )
         for record in records:
             self.stdout.write(json.dumps(record.as_dict(), ensure_ascii=False))
