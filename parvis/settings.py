@@ -60,6 +60,24 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("PARVIS_EMAIL_FROM", "parvis@localhost")
 
+# A cache shared by every process of the installation (web, workers): connectors keep
+# short-lived state there (an Instagram media container between two attempts). Files under
+# var/cache on one machine; Redis when PARVIS_REDIS_URL is set (several machines).
+if os.environ.get("PARVIS_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["PARVIS_REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
 # Key for credentials at rest. Defaults to one derived from SECRET_KEY; an
 # operator who rotates SECRET_KEY must set PARVIS_CREDENTIALS_KEY to the old one.
 PARVIS_CREDENTIALS_KEY = os.environ.get("PARVIS_CREDENTIALS_KEY", "")
@@ -189,8 +207,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = PARVIS_MAX_UPLOAD_BYTES + 1024 * 1024
 
 # How often the scheduler looks for due work (seconds).
 PARVIS_SCHEDULER_TICK = float(os.environ.get("PARVIS_SCHEDULER_TICK", "2"))
-# A processing action older than this is considered abandoned by a dead worker.
+# The longest one attempt may run; the worker cuts it off.
 PARVIS_ACTION_RUN_TIMEOUT = int(os.environ.get("PARVIS_ACTION_RUN_TIMEOUT", "300"))
+# A processing action older than this is taken back from a dead worker. Must be longer than the
+# run timeout (a system check refuses otherwise); None means the run timeout + 60 s.
+PARVIS_ACTION_REDELIVERY_AFTER = (
+    float(os.environ["PARVIS_ACTION_REDELIVERY_AFTER"]) if "PARVIS_ACTION_REDELIVERY_AFTER" in os.environ else None
+)
+# A due delivery not done after this many minutes is overdue (health page, alerts).
+PARVIS_OVERDUE_MINUTES = int(os.environ.get("PARVIS_OVERDUE_MINUTES", "10"))
 
 LOGGING = {
     "version": 1,

@@ -59,6 +59,13 @@ if [ "$DEV" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
 
+# 4b. Bluesky's reference servers for the Bluesky contract tests (@atproto/dev-env and Node 22,
+#     from the npm registry; better-sqlite3 compiled here). Skipped when already installed.
+if [ "$DEV" = 1 ]; then
+  if ! command -v make >/dev/null 2>&1 || ! command -v g++ >/dev/null 2>&1; then apt_install build-essential; fi
+  scripts/atproto/install.sh
+fi
+
 # 5. Database and static files.
 .venv/bin/python manage.py migrate --noinput -v 0
 .venv/bin/python manage.py collectstatic --noinput -v 0

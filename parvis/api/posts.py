@@ -1,8 +1,9 @@
-"""/posts: compose once, publish now or later on several accounts."""
+"""/posts: compose once (a variant per account), publish now, later, in the queue, or keep a draft."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
@@ -12,11 +13,12 @@ from ninja.errors import HttpError
 
 from parvis.api.auth import acting_membership
 from parvis.api.schemas import ERRORS, PageIn, PostIn, PostOut, PostPageOut, next_offset, post_out
-from parvis.core.models import Workspace
+from parvis.core.models import Membership, Workspace
 from parvis.networks.models import ConnectedAccount
 from parvis.networks.selectors import account_get
-from parvis.publishing.selectors import post_get, post_list
-from parvis.publishing.services import post_create
+from parvis.publishing.models import Campaign, MediaItem
+from parvis.publishing.selectors import campaign_get, media_get, post_get, post_list, post_view_get, post_views
+from parvis.publishing.services import VariantInput, post_cancel, post_create, post_delete, post_update
 from parvis.publishing.timeparse import InvalidLocalTime, local_to_utc
 
 router = Router(tags=["posts"])
@@ -32,27 +34,80 @@ def list_posts(request: HttpRequest, page: Query[PageIn]) -> PostPageOut:
         limit=page.limit,
         offset=page.offset,
         next_offset=next_offset(page, len(shown), more=len(posts) > page.limit),
-        items=[post_out(post) for post in shown],
+        items=[post_out(view) for view in post_views(shown)],
     )
 
 
-@router.get("/{post_id}", response={200: PostOut, **ERRORS}, summary="One post and its deliveries")
+@router.get("/{post_id}", response={200: PostOut, **ERRORS}, summary="One post, its variants and their actions")
 def get_post(request: HttpRequest, post_id: int) -> PostOut:
     membership = acting_membership(request)
-    return post_out(post_get(membership.workspace, post_id))
+    return post_out(post_view_get(membership.workspace, post_id))
 
 
-@router.post("", response={201: PostOut, **ERRORS}, summary="Publish now or schedule a post")
+@router.post(
+    "",
+    response={201: PostOut, **ERRORS},
+    summary="Publish now, schedule, queue, submit for approval or keep a draft",
+)
 def create_post(request: HttpRequest, payload: PostIn) -> Status[PostOut]:
     membership = acting_membership(request)
+    post = post_create(**_arguments(membership, payload))
+    return Status(201, post_out(post_view_get(membership.workspace, post.pk)))
+
+
+@router.put("/{post_id}", response={200: PostOut, **ERRORS}, summary="Replace a post that has not gone out yet")
+def update_post(request: HttpRequest, post_id: int, payload: PostIn) -> PostOut:
+    membership = acting_membership(request)
+    post = post_get(membership.workspace, post_id)
+    post_update(post=post, **_arguments(membership, payload))
+    return post_out(post_view_get(membership.workspace, post_id))
+
+
+@router.post("/{post_id}/cancel", response={200: PostOut, **ERRORS}, summary="Stop what has not gone out yet")
+def cancel_post(request: HttpRequest, post_id: int) -> PostOut:
+    membership = acting_membership(request)
+    post_cancel(membership=membership, post=post_get(membership.workspace, post_id))
+    return post_out(post_view_get(membership.workspace, post_id))
+
+
+@router.delete("/{post_id}", response={204: None, **ERRORS}, summary="Delete a post that never went out")
+def delete_post(request: HttpRequest, post_id: int) -> Status[None]:
+    membership = acting_membership(request)
+    post_delete(membership=membership, post=post_get(membership.workspace, post_id))
+    return Status(204, None)
+
+
+def _arguments(membership: Membership, payload: PostIn) -> dict[str, Any]:
     workspace = membership.workspace
-    post = post_create(
-        membership=membership,
-        text=payload.text,
-        accounts=_accounts(workspace, payload.account_ids),
-        scheduled_at=_instant(payload.scheduled_at, workspace.zone),
-    )
-    return Status(201, post_out(post_get(workspace, post.pk)))
+    accounts = _accounts(workspace, payload.account_ids)
+    chosen = {account.pk for account in accounts}
+    variants: dict[int, VariantInput] = {}
+    for variant in payload.variants:
+        if variant.account_id not in chosen:
+            raise HttpError(
+                422,
+                _("The variant for account %(id)s names an account the post is not for.") % {"id": variant.account_id},
+            )
+        if variant.media_ids is not None:
+            _media(workspace, variant.media_ids)  # 404 for another workspace's media
+        variants[variant.account_id] = VariantInput(
+            text=variant.text,
+            thread=variant.thread,
+            first_comment=variant.first_comment,
+            media=variant.media_ids,
+        )
+    return {
+        "membership": membership,
+        "text": payload.text,
+        "accounts": accounts,
+        "scheduled_at": None if payload.queued else _instant(payload.scheduled_at, workspace.zone),
+        "media": _media(workspace, payload.media_ids),
+        "variants": variants,
+        "first_comment": payload.first_comment,
+        "campaign": _campaign(workspace, payload.campaign_id),
+        "queued": payload.queued,
+        "submit": payload.submit,
+    }
 
 
 def _accounts(workspace: Workspace, account_ids: list[int]) -> list[ConnectedAccount]:
@@ -63,6 +118,25 @@ def _accounts(workspace: Workspace, account_ids: list[int]) -> list[ConnectedAcc
         except ConnectedAccount.DoesNotExist:
             raise HttpError(404, _("Account %(id)s not found.") % {"id": account_id}) from None
     return accounts
+
+
+def _media(workspace: Workspace, media_ids: list[int]) -> list[MediaItem]:
+    media = []
+    for media_id in dict.fromkeys(media_ids):
+        try:
+            media.append(media_get(workspace, media_id))
+        except MediaItem.DoesNotExist:
+            raise HttpError(404, _("Media %(id)s not found.") % {"id": media_id}) from None
+    return media
+
+
+def _campaign(workspace: Workspace, campaign_id: int | None) -> Campaign | None:
+    if campaign_id is None:
+        return None
+    try:
+        return campaign_get(workspace, campaign_id)
+    except Campaign.DoesNotExist:
+        raise HttpError(404, _("Campaign %(id)s not found.") % {"id": campaign_id}) from None
 
 
 def _instant(value: datetime | None, zone: ZoneInfo) -> datetime | None:

@@ -13,8 +13,7 @@ from ninja import Field, Schema
 
 from parvis.inbox.models import Conversation, Message
 from parvis.networks.models import Action, ActionAttempt, ConnectedAccount
-from parvis.publishing.models import Delivery, Post
-from parvis.publishing.selectors import post_status_of
+from parvis.publishing.selectors import PostView, VariantView
 
 MAX_PAGE_SIZE = 100
 
@@ -171,6 +170,19 @@ def inbox_item_detail_out(conversation: Conversation) -> InboxItemDetailOut:
 # --- publishing -------------------------------------------------------------------------------
 
 
+class VariantIn(Schema):
+    """A variant written by hand for one account (otherwise it is derived from the post's text)."""
+
+    account_id: int
+    text: str = Field(max_length=100_000, description="The first post of the variant.")
+    thread: list[str] = Field(
+        default_factory=list,
+        description="The next posts of a thread, in order. Empty: a text too long for the network is split for you.",
+    )
+    first_comment: str = Field("", max_length=10_000)
+    media_ids: list[int] | None = Field(None, description="This variant's own media; omitted: the post's media.")
+
+
 class PostIn(Schema):
     text: str = Field(max_length=100_000)
     account_ids: list[int] = Field(description="The connected accounts to publish on.")
@@ -178,25 +190,75 @@ class PostIn(Schema):
         None,
         description=(
             "ISO 8601. With an offset (2026-05-04T09:30:00+02:00 or ...Z) it is an instant; without one "
-            "it is a wall-clock time in the workspace's time zone. Omitted or past: publish now."
+            "it is a wall-clock time in the workspace's time zone. Omitted: publish now. Less than a "
+            "minute ago counts as now; further in the past is refused (422)."
+        ),
+    )
+    media_ids: list[int] = Field(default_factory=list, description="Media library items attached to every variant.")
+    variants: list[VariantIn] = Field(
+        default_factory=list, description="Hand-written variants, one per account at most."
+    )
+    first_comment: str = Field(
+        "", max_length=10_000, description="Published under the post where the network has comments."
+    )
+    campaign_id: int | None = None
+    queued: bool = Field(False, description="Take the next free queue slot of the accounts (scheduled_at is ignored).")
+    submit: bool = Field(
+        True,
+        description=(
+            "True: publish (or send for approval when your role or the workspace asks for it). False: keep a draft."
         ),
     )
 
 
-class DeliveryOut(Schema):
-    account: AccountBrief
-    action_id: int
-    status: str = Field(description="The delivery's action status: pending, processing, done, failed, held...")
+class PostActionOut(Schema):
+    id: int
+    kind: str = Field(description="publish, reply (a first comment), repost or quote.")
+    status: str
+    text: str
     external_url: str
     error: str
+
+
+class DeliveryOut(Schema):
+    """One account's variant of the post and the actions that carry it."""
+
+    account: AccountBrief
+    action_id: int | None = Field(description="The first post's action; null until the post is released.")
+    status: str = Field(
+        description="The first post's action status (pending, processing, done, failed, held, cancelled); "
+        "before release, the post's stage (draft, in_review, changes_requested)."
+    )
+    variant_status: str = Field(
+        description="The whole variant, thread and first comment included: the stage before release, then "
+        "scheduled, publishing, published, partial, failed, held or cancelled."
+    )
+    external_url: str
+    error: str
+    text: str = Field(description="The first post of the variant.")
+    thread: list[str] = Field(description="The next posts of the thread.")
+    first_comment: str
+    customised: bool = Field(description="Written by hand rather than derived from the post's text.")
+    media_ids: list[int]
+    actions: list[PostActionOut] = Field(description="The first post, the thread's next posts, then the first comment.")
 
 
 class PostOut(Schema):
     id: int
     text: str
-    status: str = Field(description="scheduled, publishing, published, partial, failed, held or cancelled.")
+    stage: str = Field(description="draft, in_review, changes_requested or released.")
+    status: str = Field(
+        description="The stage until the post is released; then scheduled, publishing, published, partial, "
+        "failed, held or cancelled."
+    )
+    revision: int
     scheduled_at: datetime
     created_at: datetime
+    first_comment: str
+    campaign_id: int | None
+    queued: bool
+    origin: str
+    media_ids: list[int]
     deliveries: list[DeliveryOut]
 
 
@@ -207,26 +269,53 @@ class PostPageOut(Schema):
     items: list[PostOut]
 
 
-def delivery_out(delivery: Delivery) -> DeliveryOut:
-    action = delivery.action
-    return DeliveryOut(
-        account=account_brief(delivery.account),
-        action_id=action.pk,
+def _action_out(action: Action) -> PostActionOut:
+    return PostActionOut(
+        id=action.pk,
+        kind=action.kind,
         status=action.status,
+        text=str(action.payload.get("text", "")),
         external_url=action.external_url,
         error=action.last_error,
     )
 
 
-def post_out(post: Post) -> PostOut:
-    """`post` comes from publishing.selectors (deliveries, their accounts and actions prefetched)."""
+def delivery_out(variant: VariantView) -> DeliveryOut:
+    delivery = variant.delivery
+    first = variant.actions[0] if variant.actions else None
+    return DeliveryOut(
+        account=account_brief(delivery.account),
+        action_id=first.pk if first else None,
+        status=first.status if first else delivery.post.stage,
+        variant_status=variant.status,
+        external_url=first.external_url if first else "",
+        error="; ".join(variant.errors),
+        text=delivery.text,
+        thread=list(delivery.thread),
+        first_comment=delivery.first_comment,
+        customised=delivery.customised,
+        media_ids=[item.pk for item in delivery.media.all()],
+        actions=[_action_out(action) for action in variant.actions],
+    )
+
+
+def post_out(view: PostView) -> PostOut:
+    """`view` comes from publishing.selectors.post_views (variants with all their actions)."""
+    post = view.post
     return PostOut(
         id=post.pk,
         text=post.text,
-        status=post_status_of(post),
+        stage=post.stage,
+        status=view.status,
+        revision=post.revision,
         scheduled_at=post.scheduled_at,
         created_at=post.created_at,
-        deliveries=[delivery_out(delivery) for delivery in post.deliveries.all()],
+        first_comment=post.first_comment,
+        campaign_id=post.campaign_id,
+        queued=post.queued,
+        origin=post.origin,
+        media_ids=[item.pk for item in post.media.all()],
+        deliveries=[delivery_out(variant) for variant in view.variants],
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from parvis.core.permissions import Perm, role_has
@@ -14,10 +14,16 @@ from parvis.core.selectors import membership_list_for_user
 # (url name, label, url names, and prefixes of url names, that belong to the same section)
 NAVIGATION = (
     ("inbox", _("Inbox"), {"inbox", "conversation", "message"}),
-    ("compose", _("Compose"), {"compose"}),
+    ("compose", _("Compose"), {"compose", "media"}),
     ("posts", _("Posts"), {"posts", "post"}),
-    ("ledger", _("Ledger"), {"ledger", "action"}),
+    ("calendar", _("Calendar"), {"calendar", "queue"}),
+    ("approvals", _("Approvals"), {"approvals", "approval", "review"}),
+    ("events", _("Live events"), {"events", "event"}),
+    ("ledger", _("Ledger"), {"ledger", "action", "health"}),
     ("listening", _("Listening"), {"listening"}),
+    ("curation", _("Curation"), {"curation"}),
+    ("links", _("Links"), {"links"}),
+    ("strategy", _("Editorial charter"), {"strategy"}),
     ("accounts", _("Accounts"), {"accounts", "account"}),
     ("workspace", _("Workspace"), {"workspace", "voice"}),
 )
@@ -44,8 +50,12 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
     if membership is not None:
         match = getattr(request, "resolver_match", None)
         current = _section(match.url_name or "") if match is not None and match.namespace == "web" else ""
-        context["nav"] = [
-            {"name": name, "label": label, "url": reverse(f"web:{name}"), "active": name == current}
-            for name, label, _names in NAVIGATION
-        ]
+        nav = []
+        for name, label, _names in NAVIGATION:
+            try:
+                url = reverse(f"web:{name}")
+            except NoReverseMatch:  # a section whose pages this installation does not have
+                continue
+            nav.append({"name": name, "label": label, "url": url, "active": name == current})
+        context["nav"] = nav
     return context

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +18,9 @@ from parvis.core.selectors import voice_list
 from parvis.inbox.models import ConversationStatus
 from parvis.networks.models import ActionStatus, ConnectedAccount
 from parvis.networks.selectors import account_list
+from parvis.publishing.composition import thread_from_text
+from parvis.publishing.models import Campaign, MediaItem
+from parvis.publishing.services.posts import VariantInput
 from parvis.publishing.timeparse import InvalidLocalTime, local_to_utc
 from parvis.web.labels import CONVERSATION_STATUS_LABELS
 from parvis.web.network_info import network_name
@@ -141,10 +143,13 @@ class VoiceForm(forms.Form):
 
 
 class ComposeForm(forms.Form):
-    """A post for several accounts, now or at a wall-clock time in the workspace's time zone."""
+    """A post for several accounts: now, at a wall-clock time in the workspace's time zone, or in the
+    queue's next free slot. Whether a time in the past is acceptable is the service's rule."""
 
-    WHEN_CHOICES = (("now", _("Publish now")), ("schedule", _("Schedule")))
+    WHEN_CHOICES = (("now", _("Publish now")), ("schedule", _("Schedule")), ("queue", _("Add to the queue")))
+    INTENT_CHOICES = (("submit", _("Publish")), ("draft", _("Save as draft")))
 
+    post = forms.IntegerField(required=False, widget=forms.HiddenInput)
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 7}), required=False, strip=False)
     accounts = AccountMultipleChoiceField(
         queryset=ConnectedAccount.objects.none(),
@@ -152,8 +157,13 @@ class ComposeForm(forms.Form):
         label=_("Publish on"),
         error_messages={"required": _("Choose at least one account.")},
     )
+    library = forms.ModelMultipleChoiceField(
+        queryset=MediaItem.objects.none(), required=False, label=_("From the media library")
+    )
     image = forms.FileField(
-        label=_("Image"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
+        label=_("Image"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*,video/mp4,video/quicktime"}),
     )
     alt_text = forms.CharField(
         label=_("Image description (alt text)"),
@@ -161,18 +171,32 @@ class ComposeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Describe the image for people who cannot see it."),
     )
+    first_comment = forms.CharField(
+        label=_("First comment"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Published under the post, on the networks that have comments."),
+    )
+    campaign = forms.ModelChoiceField(queryset=Campaign.objects.none(), required=False, label=_("Campaign"))
     when = forms.ChoiceField(label=_("When"), choices=WHEN_CHOICES, initial="now", widget=forms.RadioSelect)
     scheduled_at = forms.CharField(
         label=_("Date and time"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+    intent = forms.ChoiceField(choices=INTENT_CHOICES, required=False)
 
     def __init__(self, *args: Any, workspace: Workspace, accounts: Sequence[ConnectedAccount], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.workspace = workspace
         choices = cast(forms.ModelMultipleChoiceField, self.fields["accounts"])  # type: ignore[type-arg]
         choices.queryset = account_list(workspace).filter(pk__in=[account.pk for account in accounts])
+        library = cast(forms.ModelMultipleChoiceField, self.fields["library"])  # type: ignore[type-arg]
+        library.queryset = MediaItem.objects.filter(workspace=workspace)
+        campaign = cast(forms.ModelChoiceField, self.fields["campaign"])  # type: ignore[type-arg]
+        campaign.queryset = Campaign.objects.filter(workspace=workspace).order_by("name")
+        campaign.empty_label = _("No campaign")
         self.fields["scheduled_at"].help_text = _("Time in %(zone)s, the time zone of the workspace.") % {
             "zone": workspace.timezone
         }
@@ -185,14 +209,15 @@ class ComposeForm(forms.Form):
                 _("This image weighs %(size)s; the limit is %(limit)s. Reduce it and try again.")
                 % {"size": filesizeformat(image.size), "limit": filesizeformat(limit)}
             )
-        if image and image.content_type and not image.content_type.startswith("image/"):
-            raise forms.ValidationError(_("Only images can be attached."))
         return image
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         cleaned["publish_at"] = None
-        if not (cleaned.get("text") or "").strip() and not cleaned.get("image") and "image" not in self.errors:
+        cleaned["queued"] = cleaned.get("when") == "queue"
+        cleaned["submit"] = cleaned.get("intent") != "draft"
+        has_media = cleaned.get("image") or cleaned.get("library") or "image" in self.errors
+        if not (cleaned.get("text") or "").strip() and not has_media:
             self.add_error("text", _("Write the text of the post, or attach an image."))
         if cleaned.get("when") != "schedule":
             return cleaned
@@ -205,7 +230,7 @@ class ComposeForm(forms.Form):
             self.add_error("scheduled_at", _("Enter a valid date and time."))
             return cleaned
         try:
-            instant = local_to_utc(naive, self.workspace.zone)
+            cleaned["publish_at"] = local_to_utc(naive, self.workspace.zone)
         except InvalidLocalTime:
             self.add_error(
                 "scheduled_at",
@@ -215,12 +240,33 @@ class ComposeForm(forms.Form):
                 )
                 % {"time": date_format(naive, "DATETIME_FORMAT"), "zone": self.workspace.timezone},
             )
-            return cleaned
-        if instant <= timezone.now():
-            self.add_error("scheduled_at", _("This time has already passed. Choose a time in the future."))
-            return cleaned
-        cleaned["publish_at"] = instant
         return cleaned
+
+
+def compose_variants(data: Mapping[str, Any], account_ids: Iterable[int]) -> dict[int, VariantInput]:
+    """The variants edited by hand in the composer's tabs: `variant-<account id>-custom` ticked,
+    with `-text` (a thread typed with "---" lines between its posts) and `-first_comment`."""
+    variants: dict[int, VariantInput] = {}
+    for account_id in account_ids:
+        prefix = f"variant-{account_id}-"
+        if not data.get(prefix + "custom"):
+            continue
+        first, thread = thread_from_text(str(data.get(prefix + "text", "")))
+        variants[account_id] = VariantInput(
+            text=first, thread=thread, first_comment=str(data.get(prefix + "first_comment", ""))
+        )
+    return variants
+
+
+def local_instant_or_none(raw: str, workspace: Workspace) -> datetime | None:
+    """A datetime-local value read on the workspace's clock, or None when it is empty, unreadable or skipped."""
+    naive = _parse_local(raw.strip()) if raw else None
+    if naive is None:
+        return None
+    try:
+        return local_to_utc(naive, workspace.zone)
+    except InvalidLocalTime:
+        return None
 
 
 def _parse_local(raw: str) -> datetime | None:
@@ -233,10 +279,51 @@ def _parse_local(raw: str) -> datetime | None:
     return None
 
 
-class CharacterCountForm(forms.Form):
+class ComposeCheckForm(forms.Form):
+    """What the composer's live check reads: the text, the accounts and media chosen, the first comment."""
+
     text = forms.CharField(required=False, strip=False)
     accounts = forms.ModelMultipleChoiceField(queryset=ConnectedAccount.objects.none(), required=False)
+    library = forms.ModelMultipleChoiceField(queryset=MediaItem.objects.none(), required=False)
+    first_comment = forms.CharField(required=False, strip=False)
 
     def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelMultipleChoiceField, self.fields["accounts"]).queryset = account_list(workspace)  # type: ignore[type-arg]
+        cast(forms.ModelMultipleChoiceField, self.fields["library"]).queryset = MediaItem.objects.filter(  # type: ignore[type-arg]
+            workspace=workspace
+        )
+
+
+class MediaUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Image or video"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/gif,image/webp,video/mp4,video/quicktime"}
+        ),
+        error_messages={"required": _("Choose a file to upload.")},
+    )
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    alt_text = forms.CharField(
+        label=_("Description (alt text)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Describe the image for people who cannot see it."),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        limit = settings.PARVIS_MAX_UPLOAD_BYTES
+        if upload and upload.size and upload.size > limit:
+            raise forms.ValidationError(
+                _("This file weighs %(size)s; the limit is %(limit)s. Reduce it and try again.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            )
+        return upload
+
+
+class MediaEditForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    alt_text = forms.CharField(
+        label=_("Description (alt text)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

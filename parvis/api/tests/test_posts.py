@@ -72,18 +72,22 @@ def test_a_scheduled_post_is_not_sent_before_its_time(api, camille, account, dja
     assert Action.objects.get().status == ActionStatus.PENDING
 
 
-def test_a_contributor_cannot_publish(api, theo, account):
+def test_a_contributors_post_is_sent_for_approval_with_nothing_in_the_outbox(api, theo, account):
     response = api.as_(theo).post("/posts", {"text": "Mon brouillon", "account_ids": [account.pk]})
 
-    assert response.status_code == 403
-    assert "publish" in response.json()["detail"]
-    assert not Post.objects.exists()
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["stage"], body["status"]) == ("in_review", "in_review")
+    assert body["deliveries"][0]["action_id"] is None
+    assert not Action.objects.exists()
 
 
 def test_an_analyst_cannot_publish(api, nadia, account):
     response = api.as_(nadia).post("/posts", {"text": "Chiffres du mois", "account_ids": [account.pk]})
 
     assert response.status_code == 403
+    assert "draft" in response.json()["detail"]
+    assert not Post.objects.exists()
 
 
 def test_a_post_breaking_the_networks_rules_lists_each_problem_with_422(api, camille, account, second_account):
@@ -165,5 +169,169 @@ def test_a_post_of_another_workspace_is_404(api, camille, oscar, account):
     post_id = api.as_(camille).post("/posts", {"text": "Pour la CCI", "account_ids": [account.pk]}).json()["id"]
 
     response = api.as_(oscar).get(f"/posts/{post_id}")
+
+    assert response.status_code == 404
+
+
+# --- variants, drafts, edits ---------------------------------------------------------------------
+
+
+def _put(api, path, body):
+    import json
+
+    return api.client.put(api.prefix + path, json.dumps(body), content_type="application/json", headers=api._headers())
+
+
+def _delete(api, path):
+    return api.client.delete(api.prefix + path, headers=api._headers())
+
+
+def test_a_hand_written_variant_goes_in_and_comes_out(api, camille, account, second_account):
+    body = (
+        api.as_(camille)
+        .post(
+            "/posts",
+            {
+                "text": "Texte commun",
+                "account_ids": [account.pk, second_account.pk],
+                "scheduled_at": "2030-06-03T09:30:00Z",
+                "variants": [{"account_id": second_account.pk, "text": "Version pour les événements"}],
+            },
+        )
+        .json()
+    )
+
+    common, custom = body["deliveries"]
+    assert (common["text"], common["customised"]) == ("Texte commun", False)
+    assert (custom["text"], custom["customised"]) == ("Version pour les événements", True)
+    assert custom["actions"][0]["text"] == "Version pour les événements"
+    assert body["stage"] == "released"
+
+
+def test_a_thread_comes_out_with_every_action(api, camille, account, monkeypatch):
+    from dataclasses import replace
+
+    monkeypatch.setattr(FakeConnector, "capabilities", replace(FakeConnector.capabilities, threads=True))
+
+    body = (
+        api.as_(camille)
+        .post(
+            "/posts",
+            {
+                "text": "Un.",
+                "account_ids": [account.pk],
+                "scheduled_at": "2030-06-03T09:30:00Z",
+                "variants": [{"account_id": account.pk, "text": "Un.", "thread": ["Deux.", "Trois."]}],
+            },
+        )
+        .json()
+    )
+
+    [delivery] = body["deliveries"]
+    assert delivery["thread"] == ["Deux.", "Trois."]
+    assert [action["text"] for action in delivery["actions"]] == ["Un.", "Deux.", "Trois."]
+    assert (delivery["status"], delivery["variant_status"]) == ("pending", "scheduled")
+
+
+def test_a_variant_for_an_account_the_post_is_not_for_is_refused(api, camille, account, second_account):
+    response = api.as_(camille).post(
+        "/posts",
+        {
+            "text": "Bonjour",
+            "account_ids": [account.pk],
+            "variants": [{"account_id": second_account.pk, "text": "Non"}],
+        },
+    )
+
+    assert response.status_code == 422
+    assert not Post.objects.exists()
+
+
+def test_a_draft_is_kept_out_of_the_outbox(api, camille, account):
+    body = api.as_(camille).post("/posts", {"text": "Plus tard", "account_ids": [account.pk], "submit": False}).json()
+
+    assert (body["stage"], body["status"]) == ("draft", "draft")
+    assert not Action.objects.exists()
+
+
+def test_a_time_further_than_a_minute_in_the_past_is_refused(api, camille, account):
+    response = api.as_(camille).post(
+        "/posts", {"text": "Hier", "account_ids": [account.pk], "scheduled_at": "2020-01-01T09:00:00Z"}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["problems"] == ["This time has already passed. Choose a time in the future."]
+
+
+def test_media_of_another_workspace_is_404(api, camille, oscar, account):
+    from parvis.publishing.tests.factories import MediaItemFactory
+
+    foreign = MediaItemFactory(workspace=oscar.workspace)
+
+    response = api.as_(camille).post(
+        "/posts", {"text": "Intrus", "account_ids": [account.pk], "media_ids": [foreign.pk]}
+    )
+
+    assert response.status_code == 404
+    assert not Post.objects.exists()
+
+
+def test_a_post_that_has_not_gone_out_can_be_replaced(api, camille, account):
+    client = api.as_(camille)
+    post_id = client.post(
+        "/posts", {"text": "Avant", "account_ids": [account.pk], "scheduled_at": "2030-06-03T09:30:00Z"}
+    ).json()["id"]
+
+    response = _put(
+        client,
+        f"/posts/{post_id}",
+        {"text": "Après", "account_ids": [account.pk], "scheduled_at": "2030-06-04T09:30:00Z"},
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["text"], body["revision"]) == ("Après", 2)
+    assert body["deliveries"][0]["actions"][0]["text"] == "Après"
+    assert Action.objects.filter(status=ActionStatus.CANCELLED).count() == 1
+
+
+def test_a_published_post_cannot_be_replaced(api, camille, account, django_capture_on_commit_callbacks):
+    client = api.as_(camille)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_id = client.post("/posts", {"text": "Parti", "account_ids": [account.pk]}).json()["id"]
+
+    response = _put(client, f"/posts/{post_id}", {"text": "Trop tard", "account_ids": [account.pk]})
+
+    assert response.status_code == 422
+    assert "already gone out" in response.json()["problems"][0]
+
+
+def test_a_scheduled_post_can_be_cancelled(api, camille, account):
+    client = api.as_(camille)
+    post_id = client.post(
+        "/posts", {"text": "Annulé", "account_ids": [account.pk], "scheduled_at": "2030-06-03T09:30:00Z"}
+    ).json()["id"]
+
+    body = client.post(f"/posts/{post_id}/cancel", {}).json()
+
+    assert body["status"] == "cancelled"
+
+
+def test_a_draft_can_be_deleted(api, camille, account):
+    client = api.as_(camille)
+    post_id = client.post("/posts", {"text": "Brouillon", "account_ids": [account.pk], "submit": False}).json()["id"]
+
+    response = _delete(client, f"/posts/{post_id}")
+
+    assert response.status_code == 204
+    assert not Post.objects.exists()
+
+
+def test_another_workspaces_post_cannot_be_replaced(api, camille, oscar, account):
+    post_id = (
+        api.as_(camille).post("/posts", {"text": "À nous", "account_ids": [account.pk], "submit": False}).json()["id"]
+    )
+
+    response = _put(api.as_(oscar), f"/posts/{post_id}", {"text": "Intrus", "account_ids": []})
 
     assert response.status_code == 404

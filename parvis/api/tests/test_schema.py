@@ -14,6 +14,9 @@ ENDPOINTS = {
     ("/api/v1/posts", "get"),
     ("/api/v1/posts", "post"),
     ("/api/v1/posts/{post_id}", "get"),
+    ("/api/v1/posts/{post_id}", "put"),
+    ("/api/v1/posts/{post_id}", "delete"),
+    ("/api/v1/posts/{post_id}/cancel", "post"),
     ("/api/v1/accounts", "get"),
     ("/api/v1/ledger", "get"),
 }

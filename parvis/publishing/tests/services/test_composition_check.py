@@ -29,7 +29,8 @@ def test_an_image_too_large_for_the_network_is_a_problem(account: ConnectedAccou
     huge = MediaItemFactory(workspace=account.workspace, size=6 * 1024 * 1024)
 
     [problem] = composition_check(text="Bonjour", accounts=[account], media=[huge])
-    assert "too large" in problem
+    assert problem.startswith(f"{account.handle}: affiche")
+    assert problem.endswith(".png weighs 6 MB, 5 MB allowed.")
 
 
 def test_an_alt_text_too_long_is_a_problem(account: ConnectedAccount) -> None:
