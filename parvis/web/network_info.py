@@ -7,9 +7,6 @@ rules come from the registered connector. A connector that cannot be loaded
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-
 from parvis.inbox.services import MAX_REPLY_LENGTH
 from parvis.networks.models import AccountStatus, ConnectedAccount
 from parvis.networks.protocol import ActionKind, Capabilities, Connector
@@ -39,37 +36,3 @@ def can_publish(account: ConnectedAccount) -> bool:
 
 def reply_limit(network: str) -> int:
     return capabilities_of(network).max_characters or MAX_REPLY_LENGTH
-
-
-@dataclass(frozen=True)
-class CharacterCount:
-    account: ConnectedAccount
-    network: str
-    count: int
-    limit: int  # 0: the network states no limit
-
-    @property
-    def over_by(self) -> int:
-        return max(0, self.count - self.limit) if self.limit else 0
-
-    @property
-    def remaining(self) -> int | None:
-        return self.limit - self.count if self.limit else None
-
-
-def character_counts(accounts: Iterable[ConnectedAccount], text: str) -> list[CharacterCount]:
-    """The length of `text` on each account's network, counted the way that network counts it."""
-    counts = []
-    for account in accounts:
-        connector = connector_for(account.network)
-        if connector is None:
-            continue
-        counts.append(
-            CharacterCount(
-                account=account,
-                network=connector.display_name,
-                count=connector.count_characters(text),
-                limit=connector.capabilities.max_characters,
-            )
-        )
-    return counts
