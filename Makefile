@@ -6,7 +6,8 @@ demo:
 	.venv/bin/python manage.py demo
 
 test:
-	scripts/services.sh $$(case "$$DATABASE_URL" in postgres*) echo postgres;; esac)
+	# PostgreSQL and Redis: the database of the PostgreSQL run, and the Bluesky reference servers in every run.
+	scripts/services.sh postgres redis
 	scripts/bootstrap.sh --dev
 	scripts/test.sh
 

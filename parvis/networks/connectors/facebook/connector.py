@@ -30,7 +30,6 @@ from typing import Any, ClassVar
 
 from parvis.networks.connectors.facebook.graph import (
     CURSOR_SEEN,
-    GRAPH_URL,
     GraphClient,
     OutcomeUnknown,
     PayloadError,
@@ -38,8 +37,11 @@ from parvis.networks.connectors.facebook.graph import (
     same_text,
     without_seen,
 )
+from parvis.networks.connectors.facebook.graph import (
+    client_for as graph_client_for,
+)
 from parvis.networks.connectors.facebook.schemas import FacebookComment, FacebookFrom, FacebookPost, parse_time
-from parvis.networks.errors import AuthExpired, PermanentError, TransientError
+from parvis.networks.errors import PermanentError, TransientError
 from parvis.networks.protocol import (
     AccountRef,
     ActionKind,
@@ -429,15 +431,7 @@ class FacebookConnector:
 
 
 def client_for(account: AccountRef) -> GraphClient:
-    token = str(account.credentials.get("access_token") or "")
-    if not token:
-        raise AuthExpired("This Facebook Page has no access token: reconnect it.")
-    return GraphClient(
-        account.instance_url or GRAPH_URL,
-        token,
-        service=SERVICE,
-        appsecret_proof=str(account.credentials.get("appsecret_proof") or ""),
-    )
+    return graph_client_for(account, service=SERVICE, what="This Facebook Page")
 
 
 def page_id_of(account: AccountRef) -> str:

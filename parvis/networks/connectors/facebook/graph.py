@@ -48,7 +48,7 @@ from urllib3.exceptions import NewConnectionError
 
 from parvis.core import http
 from parvis.networks.errors import AuthExpired, ConnectorError, PermanentError, RateLimited, TransientError
-from parvis.networks.protocol import EventKind, NetworkEvent
+from parvis.networks.protocol import AccountRef, EventKind, NetworkEvent
 
 logger = logging.getLogger(__name__)
 
@@ -579,3 +579,19 @@ __all__ = [
     "usage_percent",
     "without_seen",
 ]
+
+
+def client_for(account: AccountRef, *, service: str, what: str) -> GraphClient:
+    """A Graph client with the account's token (and its appsecret_proof, when the app secret is known).
+
+    `what` names the account in the error, e.g. "This Facebook Page".
+    """
+    token = str(account.credentials.get("access_token") or "")
+    if not token:
+        raise AuthExpired(f"{what} has no access token: reconnect it.")
+    return GraphClient(
+        account.instance_url or GRAPH_URL,
+        token,
+        service=service,
+        appsecret_proof=str(account.credentials.get("appsecret_proof") or ""),
+    )

@@ -44,7 +44,6 @@ from django.core.cache import cache
 
 from parvis.networks.connectors.facebook.graph import (
     CURSOR_SEEN,
-    GRAPH_URL,
     PUBLISHING_LIMIT_WAIT,
     GraphClient,
     OutcomeUnknown,
@@ -52,6 +51,9 @@ from parvis.networks.connectors.facebook.graph import (
     next_cursor,
     same_text,
     without_seen,
+)
+from parvis.networks.connectors.facebook.graph import (
+    client_for as graph_client_for,
 )
 from parvis.networks.connectors.facebook.schemas import parse_time
 from parvis.networks.connectors.instagram.schemas import (
@@ -63,7 +65,7 @@ from parvis.networks.connectors.instagram.schemas import (
     InstagramComment,
     InstagramMedia,
 )
-from parvis.networks.errors import AuthExpired, PermanentError, RateLimited, TransientError
+from parvis.networks.errors import PermanentError, RateLimited, TransientError
 from parvis.networks.protocol import (
     AccountRef,
     ActionKind,
@@ -587,15 +589,7 @@ class InstagramConnector:
 
 
 def client_for(account: AccountRef) -> GraphClient:
-    token = str(account.credentials.get("access_token") or "")
-    if not token:
-        raise AuthExpired("This Instagram account has no access token: reconnect it.")
-    return GraphClient(
-        account.instance_url or GRAPH_URL,
-        token,
-        service=SERVICE,
-        appsecret_proof=str(account.credentials.get("appsecret_proof") or ""),
-    )
+    return graph_client_for(account, service=SERVICE, what="This Instagram account")
 
 
 def ig_user_id(account: AccountRef) -> str:
