@@ -6,47 +6,21 @@ allowed to manage the accounts of their workspace get here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from parvis.core.models import Membership
-from parvis.core.permissions import Perm, PermissionDenied, role_has
+from parvis.core.permissions import PermissionDenied
 from parvis.networks.connectors.bluesky.forms import PasswordConnectForm
 from parvis.networks.connectors.bluesky.onboarding import password_connect
 from parvis.networks.errors import AuthExpired, ConnectorError
+from parvis.networks.onboarding_views import manager_view, refused_reason
 
 TEMPLATE = "bluesky/connect.html"
 ACCOUNTS_PAGE = "web:accounts"
-
-ManagerView = Callable[..., HttpResponse]
-
-
-def _refused() -> str:
-    return _("Your role does not allow managing the connected accounts and voices.")
-
-
-def manager_view(view: ManagerView) -> Callable[..., HttpResponse]:
-    """Sign-in required, and the MANAGE_ACCOUNTS permission in the current workspace; passes the membership."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        membership: Membership | None = getattr(request, "membership", None)
-        if membership is None:
-            return render(request, "web/no_workspace.html", status=403)
-        if not role_has(membership.role, Perm.MANAGE_ACCOUNTS):
-            return render(request, "web/refused.html", {"reason": _refused()}, status=403)
-        return view(request, membership, *args, **kwargs)
-
-    return wrapper
 
 
 def _page(request: HttpRequest, form: PasswordConnectForm | None = None, *, status: int = 200) -> HttpResponse:
@@ -70,7 +44,7 @@ def connect(request: HttpRequest, membership: Membership) -> HttpResponse:
             app_password=form.cleaned_data["app_password"],
         )
     except PermissionDenied:
-        return render(request, "web/refused.html", {"reason": _refused()}, status=403)
+        return render(request, "web/refused.html", {"reason": refused_reason()}, status=403)
     except ConnectorError as error:
         form.add_error(None, error.message)
         if isinstance(error, AuthExpired) and not form.looks_like_app_password():

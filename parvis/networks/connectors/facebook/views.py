@@ -7,12 +7,7 @@ network it was for. Connecting needs MANAGE_ACCOUNTS; entering the app registrat
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -35,31 +30,12 @@ from parvis.networks.connectors.facebook.onboarding import (
     redirect_uri,
 )
 from parvis.networks.errors import ConnectorError
+from parvis.networks.onboarding_views import manager_view, refused_reason
 
 SESSION_KEY = oauth2.session_key(APP_NETWORK)
 ACCOUNTS_PAGE = "web:accounts"
 CONNECT_PAGES = {"facebook": "web:facebook_connect", "instagram": "web:instagram_connect"}
 PICK_PAGES = {"facebook": "web:facebook_pick", "instagram": "web:instagram_pick"}
-
-
-def refused_reason() -> str:
-    return _("Your role does not allow managing the connected accounts and voices.")
-
-
-def manager_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Sign-in required, and the MANAGE_ACCOUNTS permission in the current workspace; passes the membership."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        membership: Membership | None = getattr(request, "membership", None)
-        if membership is None:
-            return render(request, "web/no_workspace.html", status=403)
-        if not role_has(membership.role, Perm.MANAGE_ACCOUNTS):
-            return render(request, "web/refused.html", {"reason": refused_reason()}, status=403)
-        return view(request, membership, *args, **kwargs)
-
-    return wrapper
 
 
 def connect_page(

@@ -21,13 +21,12 @@ from parvis.networks.connectors.facebook.onboarding import CHOICES_SESSION_KEY, 
 from parvis.networks.connectors.facebook.views import (
     ACCOUNTS_PAGE,
     connect_page,
-    manager_view,
     pending_choices,
-    refused_reason,
     start,
     too_late,
 )
 from parvis.networks.errors import ConnectorError
+from parvis.networks.onboarding_views import manager_view, refused_reason
 
 
 @require_http_methods(["GET", "POST"])

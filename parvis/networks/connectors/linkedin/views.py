@@ -6,12 +6,7 @@ Connecting needs the MANAGE_ACCOUNTS permission; entering the app registration, 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -33,6 +28,7 @@ from parvis.networks.connectors.linkedin.onboarding import (
     unseal,
 )
 from parvis.networks.errors import ConnectorError
+from parvis.networks.onboarding_views import manager_view, refused_reason
 from parvis.networks.protocol import Profile
 
 TEMPLATE = "linkedin/connect.html"
@@ -42,28 +38,8 @@ CHOICE_KEY = "parvis_linkedin_pages"
 ACCOUNTS_PAGE = "web:accounts"
 
 
-def _refused() -> str:
-    return _("Your role does not allow managing the connected accounts and voices.")
-
-
 def _owners_only() -> str:
     return _("Only an owner can change the workspace.")
-
-
-def manager_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Sign-in required, and the MANAGE_ACCOUNTS permission in the current workspace; passes the membership."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        membership: Membership | None = getattr(request, "membership", None)
-        if membership is None:
-            return render(request, "web/no_workspace.html", status=403)
-        if not role_has(membership.role, Perm.MANAGE_ACCOUNTS):
-            return render(request, "web/refused.html", {"reason": _refused()}, status=403)
-        return view(request, membership, *args, **kwargs)
-
-    return wrapper
 
 
 def _page(
@@ -99,7 +75,7 @@ def connect(request: HttpRequest, membership: Membership) -> HttpResponse:
     try:
         url, pending = linkedin_authorization_start(membership=membership)
     except PermissionDenied:
-        return render(request, "web/refused.html", {"reason": _refused()}, status=403)
+        return render(request, "web/refused.html", {"reason": refused_reason()}, status=403)
     except ConnectorError as error:
         return _page(request, membership, error=error.message, status=400)
     request.session[SESSION_KEY] = pending.as_session()
@@ -155,7 +131,7 @@ def callback(request: HttpRequest, membership: Membership) -> HttpResponse:
             )
             return _connected(request, account.display_name)
     except PermissionDenied:
-        return render(request, "web/refused.html", {"reason": _refused()}, status=403)
+        return render(request, "web/refused.html", {"reason": refused_reason()}, status=403)
     except ConnectorError as error:
         return _page(request, membership, error=error.message, status=400)
     request.session[CHOICE_KEY] = seal(credentials, pages)
@@ -185,7 +161,7 @@ def choose(request: HttpRequest, membership: Membership) -> HttpResponse:
             membership=membership, credentials=credentials, organization_id=form.cleaned_data["organization_id"]
         )
     except PermissionDenied:
-        return render(request, "web/refused.html", {"reason": _refused()}, status=403)
+        return render(request, "web/refused.html", {"reason": refused_reason()}, status=403)
     except ConnectorError as error:
         form.add_error(None, error.message)
         return render(request, CHOOSE_TEMPLATE, {"form": form, "pages": pages}, status=400)

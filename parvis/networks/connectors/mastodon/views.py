@@ -6,19 +6,14 @@ Only members allowed to manage the accounts of their workspace get here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from parvis.core.models import Membership
-from parvis.core.permissions import Perm, PermissionDenied, role_has
+from parvis.core.permissions import PermissionDenied
 from parvis.networks.connectors.mastodon.forms import OAuthConnectForm, TokenConnectForm
 from parvis.networks.connectors.mastodon.onboarding import (
     PendingAuthorization,
@@ -27,32 +22,11 @@ from parvis.networks.connectors.mastodon.onboarding import (
     token_connect,
 )
 from parvis.networks.errors import ConnectorError
+from parvis.networks.onboarding_views import manager_view, refused_reason
 
 TEMPLATE = "mastodon/connect.html"
 SESSION_KEY = "parvis_mastodon_oauth"
 ACCOUNTS_PAGE = "web:accounts"
-
-ManagerView = Callable[..., HttpResponse]
-
-
-def _refused() -> str:
-    return _("Your role does not allow managing the connected accounts and voices.")
-
-
-def manager_view(view: ManagerView) -> Callable[..., HttpResponse]:
-    """Sign-in required, and the MANAGE_ACCOUNTS permission in the current workspace; passes the membership."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        membership: Membership | None = getattr(request, "membership", None)
-        if membership is None:
-            return render(request, "web/no_workspace.html", status=403)
-        if not role_has(membership.role, Perm.MANAGE_ACCOUNTS):
-            return render(request, "web/refused.html", {"reason": _refused()}, status=403)
-        return view(request, membership, *args, **kwargs)
-
-    return wrapper
 
 
 def _page(
@@ -90,7 +64,7 @@ def connect(request: HttpRequest, membership: Membership) -> HttpResponse:
     try:
         url, pending = oauth_authorization_start(membership=membership, instance_url=form.cleaned_data["instance_url"])
     except PermissionDenied:
-        return render(request, "web/refused.html", {"reason": _refused()}, status=403)
+        return render(request, "web/refused.html", {"reason": refused_reason()}, status=403)
     except ConnectorError as error:
         form.add_error("instance_url", error.message)
         return _page(request, oauth_form=form, status=400)
@@ -124,7 +98,7 @@ def callback(request: HttpRequest, membership: Membership) -> HttpResponse:
             code=request.GET.get("code", ""),
         )
     except PermissionDenied:
-        return render(request, "web/refused.html", {"reason": _refused()}, status=403)
+        return render(request, "web/refused.html", {"reason": refused_reason()}, status=403)
     except ConnectorError as error:
         return _page(request, oauth_form=initial, error=error.message, status=400)
     return _connected(request, account.handle)
@@ -146,7 +120,7 @@ def token(request: HttpRequest, membership: Membership) -> HttpResponse:
             access_token=form.cleaned_data["access_token"],
         )
     except PermissionDenied:
-        return render(request, "web/refused.html", {"reason": _refused()}, status=403)
+        return render(request, "web/refused.html", {"reason": refused_reason()}, status=403)
     except ConnectorError as error:
         form.add_error(None, error.message)
         return _page(request, token_form=form, status=400)

@@ -6,12 +6,7 @@ Connecting needs the MANAGE_ACCOUNTS permission; entering the app registration, 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -30,30 +25,11 @@ from parvis.networks.connectors.x.onboarding import (
     x_authorization_start,
 )
 from parvis.networks.errors import ConnectorError
+from parvis.networks.onboarding_views import manager_view, refused_reason
 
 TEMPLATE = "x/connect.html"
 SESSION_KEY = oauth2.session_key(NETWORK)
 ACCOUNTS_PAGE = "web:accounts"
-
-
-def _refused() -> str:
-    return _("Your role does not allow managing the connected accounts and voices.")
-
-
-def manager_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Sign-in required, and the MANAGE_ACCOUNTS permission in the current workspace; passes the membership."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        membership: Membership | None = getattr(request, "membership", None)
-        if membership is None:
-            return render(request, "web/no_workspace.html", status=403)
-        if not role_has(membership.role, Perm.MANAGE_ACCOUNTS):
-            return render(request, "web/refused.html", {"reason": _refused()}, status=403)
-        return view(request, membership, *args, **kwargs)
-
-    return wrapper
 
 
 def _page(
@@ -85,7 +61,7 @@ def connect(request: HttpRequest, membership: Membership) -> HttpResponse:
     try:
         url, pending = x_authorization_start(membership=membership)
     except PermissionDenied:
-        return render(request, "web/refused.html", {"reason": _refused()}, status=403)
+        return render(request, "web/refused.html", {"reason": refused_reason()}, status=403)
     except ConnectorError as error:
         return _page(request, membership, error=error.message, status=400)
     request.session[SESSION_KEY] = pending.as_session()
@@ -136,7 +112,7 @@ def callback(request: HttpRequest, membership: Membership) -> HttpResponse:
     try:
         account = x_authorization_finish(membership=membership, pending=pending, params=request.GET)
     except PermissionDenied:
-        return render(request, "web/refused.html", {"reason": _refused()}, status=403)
+        return render(request, "web/refused.html", {"reason": refused_reason()}, status=403)
     except ConnectorError as error:
         return _page(request, membership, error=error.message, status=400)
     messages.success(
