@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import import_module
 
-from parvis.networks.protocol import Connector
+from parvis.networks.protocol import ActionKind, Connector
 
 CONNECTORS: dict[str, str] = {
     "mastodon": "parvis.networks.connectors.mastodon.connector.MastodonConnector",
@@ -39,3 +39,25 @@ def get_connector_class(network: str) -> type[Connector]:
 
 def get_connector(network: str) -> Connector:
     return get_connector_class(network)()
+
+
+def display_name(network: str) -> str:
+    """The network's name as people know it; its key when this installation cannot load the connector."""
+    try:
+        return get_connector_class(network).display_name
+    except (UnknownNetwork, ImportError, AttributeError):
+        return network
+
+
+@cache
+def publishing_networks() -> tuple[str, ...]:
+    """Networks Parvis can publish on (feeds are read, never written), in registry order."""
+    networks = []
+    for network in CONNECTORS:
+        try:
+            capabilities = get_connector_class(network).capabilities
+        except (ImportError, AttributeError):
+            continue
+        if ActionKind.PUBLISH in capabilities.actions:
+            networks.append(network)
+    return tuple(networks)

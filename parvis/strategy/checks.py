@@ -36,6 +36,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from parvis.networks.registry import display_name
+
 WARNING = "warning"
 BLOCKER = "blocker"
 
@@ -63,20 +65,7 @@ DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
     RuleKind.FREQUENCY: {"min_per_week": None, "max_per_week": None},
 }
 
-# Names shown in messages. A label, not behaviour: unknown networks show their key.
-NETWORK_NAMES = {
-    "mastodon": "Mastodon",
-    "bluesky": "Bluesky",
-    "x": "X",
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "linkedin": "LinkedIn",
-    "fake": "Demo",
-}
-
-
-def network_name(network: str) -> str:
-    return NETWORK_NAMES.get(network, network)
+network_name = display_name  # the name shown in messages
 
 
 @dataclass(frozen=True)

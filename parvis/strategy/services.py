@@ -12,15 +12,12 @@ from django.utils.translation import gettext as _
 from parvis.core.models import Membership
 from parvis.core.permissions import Perm
 from parvis.core.services import audit_record, require
-from parvis.networks.registry import CONNECTORS
+from parvis.networks.registry import publishing_networks
 from parvis.strategy.checks import BLOCKER, WARNING, RuleKind
 from parvis.strategy.models import EditorialRule
 
 # The members who publish without approval set the line that drafts are held to.
 CHARTER_PERM = Perm.PUBLISH
-
-# Networks a rule can target: every publishing network (feeds are read, never written).
-RULE_NETWORKS = tuple(network for network in CONNECTORS if network != "rss")
 
 
 def _int(raw: Any, name: str, *, low: int, high: int, optional: bool = False) -> int | None:
@@ -117,7 +114,7 @@ def rule_params_clean(kind: str, raw: Mapping[str, Any]) -> dict[str, Any]:
 def _clean_common(*, kind: str, network: str, severity: str) -> None:
     if kind not in set(RuleKind):
         raise ValidationError({"kind": _("Unknown kind of rule.")})
-    if network and network not in RULE_NETWORKS:
+    if network and network not in publishing_networks():
         raise ValidationError({"network": _("Unknown network.")})
     if severity not in (WARNING, BLOCKER):
         raise ValidationError({"severity": _("Choose warning or blocker.")})

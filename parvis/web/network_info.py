@@ -10,7 +10,7 @@ from __future__ import annotations
 from parvis.inbox.services import MAX_REPLY_LENGTH
 from parvis.networks.models import AccountStatus, ConnectedAccount
 from parvis.networks.protocol import ActionKind, Capabilities, Connector
-from parvis.networks.registry import UnknownNetwork, get_connector
+from parvis.networks.registry import UnknownNetwork, display_name, get_connector
 
 
 def connector_for(network: str) -> Connector | None:
@@ -20,9 +20,7 @@ def connector_for(network: str) -> Connector | None:
         return None
 
 
-def network_name(network: str) -> str:
-    connector = connector_for(network)
-    return connector.display_name if connector is not None else network.title()
+network_name = display_name
 
 
 def capabilities_of(network: str) -> Capabilities:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from parvis.core.models import Membership, Workspace
 from parvis.networks.models import ConnectedAccount
 from parvis.networks.protocol import Capabilities
-from parvis.networks.registry import UnknownNetwork, get_connector
+from parvis.networks.registry import UnknownNetwork, display_name, get_connector
 from parvis.publishing.models import LiveEvent
 from parvis.publishing.timeparse import InvalidLocalTime, local_to_utc
 
@@ -63,8 +63,4 @@ def target_accounts(membership: Membership, accounts: Sequence[ConnectedAccount]
     return unique
 
 
-def network_name(network: str) -> str:
-    try:
-        return get_connector(network).display_name
-    except (UnknownNetwork, ImportError):
-        return network
+network_name = display_name
