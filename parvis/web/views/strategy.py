@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from parvis.core.models import Membership
 from parvis.core.permissions import PermissionDenied, role_has
-from parvis.networks.registry import publishing_networks
+from parvis.networks.registry import PUBLIC_NETWORKS, publishing_networks
 from parvis.strategy.checks import DEFAULT_PARAMS, RuleKind
 from parvis.strategy.models import EditorialRule, Goal, RuleKindChoice, Severity
 from parvis.strategy.selectors import rule_get, rule_list
@@ -118,7 +118,7 @@ def rule_summary(rule: EditorialRule) -> str:
 def _network_choices() -> list[tuple[str, str]]:
     return [
         ("", _("All networks")),
-        *[(network, network_name(network)) for network in publishing_networks() if network != "fake"],
+        *[(network, network_name(network)) for network in publishing_networks() if network in PUBLIC_NETWORKS],
     ]
 
 
