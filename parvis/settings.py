@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "parvis.networks.connectors.linkedin",
     "parvis.community",
     "parvis.inbox",
+    "parvis.moderation",
     "parvis.strategy",
     "parvis.publishing",
     "parvis.listening",

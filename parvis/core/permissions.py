@@ -14,6 +14,7 @@ class Perm(StrEnum):
     PUBLISH = "publish"  # publish or schedule without approval
     DRAFT = "draft"  # write drafts
     REPLY = "reply"  # answer and triage the inbox
+    MODERATE = "moderate"  # hide, delete, block; write the charter and the moderation rules
     VIEW_INBOX = "view_inbox"
     VIEW_LEDGER = "view_ledger"
     VIEW_ANALYTICS = "view_analytics"
@@ -29,6 +30,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.PUBLISH,
             Perm.DRAFT,
             Perm.REPLY,
+            Perm.MODERATE,
             Perm.VIEW_INBOX,
             Perm.VIEW_LEDGER,
             Perm.VIEW_ANALYTICS,

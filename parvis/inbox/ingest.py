@@ -13,6 +13,7 @@ from datetime import datetime
 
 from parvis.community.models import Identity
 from parvis.community.services import identities_count_messages, identities_mark_following, identities_resolve
+from parvis.inbox.hooks import run_after_ingest
 from parvis.inbox.models import Conversation, ConversationStatus, Direction, Message, MessageKind
 from parvis.networks.ingest import register_route, register_warm_up
 from parvis.networks.models import ConnectedAccount
@@ -24,6 +25,7 @@ KIND_FOR_EVENT: dict[EventKind, MessageKind] = {
     EventKind.REPLY: MessageKind.REPLY,
     EventKind.DIRECT_MESSAGE: MessageKind.DIRECT_MESSAGE,
     EventKind.FOLLOW: MessageKind.FOLLOW,
+    EventKind.REVIEW: MessageKind.REVIEW,
 }
 
 
@@ -118,6 +120,14 @@ def ingest_messages(account: ConnectedAccount, events: Sequence[NetworkEvent]) -
         by_time[since].append(identities[external_id])
     for since, followers in by_time.items():
         identities_mark_following(identities=followers, since=since)
+    stored = list(
+        Message.objects.filter(
+            account=account, direction=Direction.IN, external_id__in=[event.external_id for event in fresh]
+        )
+        .select_related("conversation", "author")
+        .order_by("occurred_at", "id")
+    )
+    run_after_ingest(account, stored)
     return len(messages)
 
 

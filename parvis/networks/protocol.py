@@ -24,6 +24,7 @@ class EventKind(StrEnum):
     FAVOURITE = "favourite"
     REBLOG = "reblog"
     FEED_ENTRY = "feed_entry"
+    REVIEW = "review"  # a rating with a text (Facebook Page recommendations, Google reviews...)
 
 
 class ActionKind(StrEnum):
@@ -33,6 +34,17 @@ class ActionKind(StrEnum):
     DELETE = "delete"
     REPOST = "repost"  # boost / repost / retweet someone else's post (target_id)
     QUOTE = "quote"  # publish `text` quoting someone else's post (target_id)
+    # Moderation and relationship actions: target_id is a post (HIDE, UNHIDE) or a person
+    # (FOLLOW, BLOCK, MUTE, UNBLOCK, UNMUTE, SEND_DIRECT: target_id the person's id, target_handle theirs).
+    HIDE = "hide"  # hide a reply/comment under our own post (it stays on the network, out of sight)
+    UNHIDE = "unhide"
+    FOLLOW = "follow"
+    BLOCK = "block"
+    UNBLOCK = "unblock"
+    MUTE = "mute"
+    UNMUTE = "unmute"
+    SEND_DIRECT = "send_direct"  # a new private message to a person (welcome thanks, appeal answers)
+    REPORT = "report"  # report a post (target_id) to the network's own moderators, `text` the reason
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,11 @@ class Capabilities:
     read_back: bool = False  # `locate` can find a published post again (verification, safe retry)
     search: bool = False  # `search` can find public posts by hashtag or words (live wall, listening)
     daily_publish_limit: int = 0  # Instagram: 100 API-published posts per 24 h; 0: none known
+    # The network pushes events (a stream or webhooks) as well as answering polls: see networks.streaming.
+    streaming: bool = False
+    # Deleting someone else's comment under our own post (Facebook, YouTube, Instagram): DELETE with
+    # target_id a comment. Without it, DELETE only removes our own posts.
+    delete_others: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,6 +166,7 @@ class ActionRequest:
     media: tuple[MediaFile, ...] = ()
     thread_root_id: str = ""  # REPLY inside a thread: the first post of the thread (Bluesky needs it)
     link_url: str = ""  # the link the post is about (networks that build a card for it)
+    target_handle: str = ""  # FOLLOW / BLOCK / MUTE / SEND_DIRECT: the person's handle
 
 
 @dataclass(frozen=True)

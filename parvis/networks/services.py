@@ -43,6 +43,7 @@ from parvis.networks.models import (
     Heartbeat,
     PollCursor,
 )
+from parvis.networks.periodic import run_due
 from parvis.networks.protocol import AccountRef, ActionKind, ActionRequest, ActionResult, Connector, MediaFile
 from parvis.networks.registry import UnknownNetwork, get_connector
 
@@ -365,10 +366,15 @@ def _request_for(action: Action) -> ActionRequest:
         while chain.parent_id is not None:
             chain = Action.objects.get(pk=chain.parent_id)
         thread_root_id = chain.external_id
+    text = payload.get("text", "")
+    if payload.get("parent_url_in_text") and action.parent_id is not None:
+        # "Answered here: {parent_url}": the address of the parent's post is known once it is done.
+        parent = Action.objects.get(pk=action.parent_id)
+        text = text.replace("{parent_url}", parent.external_url)
     return ActionRequest(
         kind=ActionKind(action.kind),
         idempotency_key=action.idempotency_key,
-        text=payload.get("text", ""),
+        text=text,
         in_reply_to_id=in_reply_to_id,
         in_reply_to_author=payload.get("in_reply_to_author", ""),
         target_id=payload.get("target_id", ""),
@@ -376,6 +382,7 @@ def _request_for(action: Action) -> ActionRequest:
         media=media,
         thread_root_id=thread_root_id,
         link_url=payload.get("link_url", ""),
+        target_handle=payload.get("target_handle", ""),
     )
 
 
@@ -1028,7 +1035,10 @@ def scheduler_tick(*, now: datetime | None = None) -> dict[str, int]:
 
     Heartbeat.objects.update_or_create(name="scheduler", defaults={"at": now})
     _minutely_upkeep(now)
+    periodic = run_due(now)
     report = {"abandoned": abandoned, "actions": enqueued, "polls": polls}
+    if periodic:
+        report["periodic"] = len(periodic)
     if late:
         report["late"] = late
     if verifications:

@@ -5,17 +5,23 @@ from parvis.web.views import (
     accounts,
     approvals,
     calendar,
+    crisis,
     curation,
     events,
+    grouping,
     health,
     inbox,
     ledger,
     links,
     listening,
     media,
+    moderation,
     notifications,
     publishing,
+    sla,
     strategy,
+    triage,
+    welcome,
     workspace,
 )
 
@@ -60,5 +66,21 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 
 # Each page module owns its routes (names in the "web" namespace).
-for _module in (approvals, calendar, curation, events, health, links, media, notifications, strategy):
+for _module in (
+    approvals,
+    calendar,
+    crisis,
+    curation,
+    events,
+    grouping,
+    health,
+    links,
+    media,
+    moderation,
+    notifications,
+    sla,
+    strategy,
+    triage,
+    welcome,
+):
     urlpatterns += _module.urlpatterns

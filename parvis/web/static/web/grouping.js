@@ -1,0 +1,1 @@
+// Inbox behaviour of the grouping area (loaded by web/inbox.html).

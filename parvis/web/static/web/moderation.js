@@ -1,0 +1,1 @@
+// Inbox behaviour of the moderation area (loaded by web/inbox.html).

@@ -1,0 +1,1 @@
+// Inbox behaviour of the sla area (loaded by web/inbox.html).

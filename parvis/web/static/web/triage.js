@@ -1,0 +1,1 @@
+// Inbox behaviour of the triage area (loaded by web/inbox.html).

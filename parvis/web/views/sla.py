@@ -1,0 +1,7 @@
+"""Pages of the sla area."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path  # noqa: F401
+
+urlpatterns: list[URLPattern] = []
