@@ -1,6 +1,6 @@
 """Fixtures every test of the repository can use (see parvis/testing/fixtures.py)."""
 
-pytest_plugins = ["parvis.testing.fixtures", "parvis.testing.atproto"]
+pytest_plugins = ["parvis.testing.fixtures", "parvis.testing.atproto", "parvis.testing.matrix", "parvis.testing.mail"]
 
 
 import pytest  # noqa: E402

@@ -64,6 +64,8 @@ fi
 if [ "$DEV" = 1 ]; then
   if ! command -v make >/dev/null 2>&1 || ! command -v g++ >/dev/null 2>&1; then apt_install build-essential; fi
   scripts/atproto/install.sh
+  scripts/matrix install   # Synapse (Matrix homeserver) in var/synapse-venv, for the Matrix tests
+  scripts/mail install     # Debian's dovecot-imapd (no service started), for the e-mail tests
 fi
 
 # 5. Database and static files.
