@@ -78,6 +78,10 @@ SUBCODE_RULES: dict[tuple[int, int], str] = {
     (24, 2207008): "transient",  # "Temporary error publishing a container. Try again 1-2 times"
     (-2, 2207003): "transient",  # "It takes too long to download the media"
     (-1, 2207001): "transient",  # "Instagram server error. Try again."
+    # Messenger Platform (https://developers.facebook.com/docs/messenger-platform/error-codes):
+    (10, 2018278): "messaging_window",  # "This message is sent outside of allowed window."
+    (10, 2018065): "messaging_window",  # the same refusal, for an app without the standard messaging window
+    (551, 1545041): "messaging_unavailable",  # "This person isn't available right now."
 }
 # Subcodes of 190 that need the person on facebook.com, not only a reconnection.
 CHECKPOINT_SUBCODES = frozenset({459, 464})
@@ -243,6 +247,13 @@ def error_for(error: GraphError, headers: Mapping[str, str], *, service: str) ->
             f"({error.text}). Parvis will try again in an hour.",
             retry_after=PUBLISHING_LIMIT_WAIT,
         )
+    if rule == "messaging_window":
+        return PermanentError(
+            f"{service} only lets a Page answer a private message within 24 hours of the person's last "
+            "message, and that time is over. Answer them in the Facebook app, or wait until they write again."
+        )
+    if rule == "messaging_unavailable":
+        return PermanentError(f"{service} cannot deliver private messages to this person now ({error.text}).")
     if rule == "transient":
         return TransientError(f"{service} could not do it yet ({error.text}); Parvis will try again.")
     if rule == "permanent":
@@ -360,8 +371,8 @@ class GraphClient:
     ) -> dict[str, Any]:
         return self._call("POST", path, data=data, files=files, write=True)
 
-    def delete(self, path: str) -> dict[str, Any]:
-        return self._call("DELETE", path, write=True)
+    def delete(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        return self._call("DELETE", path, params=params, write=True)
 
     def pages(
         self, path: str, params: Mapping[str, Any] | None = None, *, max_pages: int = 5

@@ -57,6 +57,7 @@ PAGE_SCOPES = (
     "pages_read_engagement",
     "pages_manage_engagement",
     "pages_read_user_content",
+    "pages_messaging",  # Messenger conversations and the Send API (inbox)
 )
 # Instagram API with Facebook Login: the IG Container and IG Media references also require
 # pages_read_engagement.

@@ -158,3 +158,65 @@ class FacebookPost:
             comments=comments,
             comments_after=after,
         )
+
+
+@dataclass(frozen=True)
+class FacebookMessage:
+    """One Messenger message (https://developers.facebook.com/docs/graph-api/reference/message/).
+
+    `from` is {"id": <page-scoped id (PSID)>, "name", "email"}; `message` is the plain text (empty
+    for a sticker or an attachment alone); `created_time` an ISO time.
+    """
+
+    id: str
+    text: str
+    created_time: datetime | None
+    author: FacebookFrom | None
+    attachments: int = 0
+
+    @classmethod
+    def from_api(cls, value: object) -> Self:
+        data = mapping(value, "a message")
+        attachments = data.get("attachments")
+        count = 0
+        if isinstance(attachments, Mapping) and isinstance(attachments.get("data"), list):
+            count = len(attachments["data"])
+        return cls(
+            id=required_id(data, "a message"),
+            text=text(data, "message"),
+            created_time=parse_time(data.get("created_time")),
+            author=FacebookFrom.from_api(data.get("from")),
+            attachments=count,
+        )
+
+
+@dataclass(frozen=True)
+class FacebookConversation:
+    """A Messenger conversation between a person and the Page, with its latest messages (newest first).
+
+    https://developers.facebook.com/docs/graph-api/reference/conversation/
+    """
+
+    id: str
+    updated_time: datetime | None
+    link: str = ""
+    messages: tuple[FacebookMessage, ...] = ()
+    messages_after: str = ""
+
+    @classmethod
+    def from_api(cls, value: object) -> Self:
+        data = mapping(value, "a conversation")
+        messages: tuple[FacebookMessage, ...] = ()
+        after = ""
+        edge = data.get("messages")
+        if isinstance(edge, Mapping):
+            items = edge.get("data")
+            messages = tuple(FacebookMessage.from_api(item) for item in items) if isinstance(items, list) else ()
+            after = next_cursor(edge)
+        return cls(
+            id=required_id(data, "a conversation"),
+            updated_time=parse_time(data.get("updated_time")),
+            link=text(data, "link"),
+            messages=messages,
+            messages_after=after,
+        )

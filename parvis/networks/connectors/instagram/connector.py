@@ -22,10 +22,24 @@ Limits: 2,200 characters, 30 hashtags and 20 @mentions a caption; an image or a 
 required; 10 items a carousel; JPEG images up to 8 MB; Reels up to 300 MB and 15 minutes;
 100 API-published posts in a moving 24 hours (GET /{ig-user-id}/content_publishing_limit,
 checked before each new post). Replies are comments (POST /{media-id}/comments) or answers to
-a comment (POST /{comment-id}/replies). Instagram's API cannot like or delete posts.
-Reading: comments (and their replies) on the 25 latest media, in one call with field
-expansion, and media the account is tagged in (/{ig-user-id}/tags). @mentions in other
-people's captions reach applications only through webhooks.
+a comment (POST /{comment-id}/replies). Instagram's API cannot like posts, nor delete the
+account's own posts.
+
+Reading (polling, oldest first; the cursor moves only once every page of a poll is read, so
+a failure half-way loses nothing): comments and their replies on the account's media
+(GET /{ig-user-id}/media with comments expanded, paged with `after` through up to MEDIA_PAGES
+pages of 25, stopping at media published POST_HORIZON before the cursor; a media's comments
+are paged with /{ig-media-id}/comments), and media the account is tagged in
+(/{ig-user-id}/tags, https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/tags).
+@mentions in other people's captions and comments reach applications only through the
+`mentions` webhook (https://developers.facebook.com/docs/instagram-platform/webhooks), which
+Parvis does not receive: they are not read. A first poll reads back FIRST_POLL_WINDOW.
+
+Moderation (https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-comment):
+    HIDE / UNHIDE  POST /{ig-comment-id}?hide=true|false (comments on the account's own media)
+    DELETE         DELETE /{ig-comment-id}: anyone's comment on the account's media
+    REPLY          POST /{ig-comment-id}/replies (threads are one level deep)
+Instagram's API has no block, mute or report for a professional account.
 """
 
 from __future__ import annotations
@@ -103,6 +117,10 @@ POLL_DELAYS = (1.0, 2.0, 3.0, 4.0, 5.0)
 CONTAINER_MEMORY = 23 * 3600
 
 RECENT_MEDIA = 25
+# Media paging: at most this many pages a poll, and no further back than media published
+# POST_HORIZON before the cursor (comments on older media are not polled).
+MEDIA_PAGES = 8
+POST_HORIZON = timedelta(days=30)
 COMMENTS_PER_PAGE = 50
 MAX_COMMENT_PAGES = 4
 FIRST_POLL_WINDOW = timedelta(days=1)
@@ -161,7 +179,9 @@ class InstagramConnector:
         max_media_bytes=MAX_IMAGE_BYTES,
         alt_text_max=ALT_TEXT_MAX,
         threads=False,
-        actions=frozenset({ActionKind.PUBLISH, ActionKind.REPLY}),
+        actions=frozenset(
+            {ActionKind.PUBLISH, ActionKind.REPLY, ActionKind.HIDE, ActionKind.UNHIDE, ActionKind.DELETE}
+        ),
         event_kinds=frozenset({EventKind.REPLY, EventKind.MENTION}),
         direct_messages=False,
         poll_interval_seconds=300,
@@ -175,6 +195,7 @@ class InstagramConnector:
         hashtags=True,
         read_back=True,
         daily_publish_limit=DAILY_PUBLISH_LIMIT,
+        delete_others=True,
     )
 
     # --- the contract ---------------------------------------------------------------------------
@@ -208,8 +229,9 @@ class InstagramConnector:
                 raise TransientError(f"Instagram sent an answer Parvis could not read ({error}).") from error
         comments_cursor = max(newest_comment, comments_since)
         tags_cursor = max(newest_tag, tags_since)
+        unique = list({event.external_id: event for event in events}.values())  # media can shift while paged
         fresh, seen = without_seen(
-            events,
+            unique,
             cursor,
             window_start={EventKind.REPLY: comments_cursor - OVERLAP, EventKind.MENTION: tags_cursor - OVERLAP},
         )
@@ -230,10 +252,14 @@ class InstagramConnector:
                     return self._publish(client, account, request)
                 if request.kind == ActionKind.REPLY:
                     return self._comment(client, account, request)
+                if request.kind in {ActionKind.HIDE, ActionKind.UNHIDE}:
+                    return self._hide(client, request, hidden=request.kind == ActionKind.HIDE)
+                if request.kind == ActionKind.DELETE:
+                    return self._delete_comment(client, request)
             except PayloadError as error:
                 raise TransientError(f"Instagram sent an answer Parvis could not read ({error}).") from error
-        if request.kind in {ActionKind.DELETE, ActionKind.FAVOURITE}:
-            raise PermanentError("Instagram's API cannot like or delete posts; do it in the Instagram app.")
+        if request.kind == ActionKind.FAVOURITE:
+            raise PermanentError("Instagram's API cannot like posts; do it in the Instagram app.")
         raise PermanentError(f"Instagram cannot do “{request.kind}” from Parvis.")
 
     def count_characters(self, text: str) -> int:
@@ -268,34 +294,55 @@ class InstagramConnector:
         self, client: GraphClient, ig_id: str, own: str, since: datetime, events: list[NetworkEvent]
     ) -> datetime:
         threshold = since - OVERLAP
+        horizon = threshold - POST_HORIZON
         newest = since
-        body = client.get(f"{ig_id}/media", {"fields": MEDIA_FIELDS, "limit": RECENT_MEDIA})
-        items = body.get("data", [])
-        for raw in items if isinstance(items, list) else []:
-            media = InstagramMedia.from_api(raw)
-            comments = list(media.comments)
-            after = media.comments_after
-            pages = 0
-            while after and pages < MAX_COMMENT_PAGES and _newest(comments) >= threshold:
-                pages += 1
-                more = client.get(
-                    f"{media.id}/comments",
-                    {
-                        "fields": f"{COMMENT_FIELDS},replies{{{COMMENT_FIELDS}}}",
-                        "limit": COMMENTS_PER_PAGE,
-                        "after": after,
-                    },
-                )
-                found = more.get("data", [])
-                comments.extend(InstagramComment.from_api(item) for item in (found if isinstance(found, list) else []))
-                after = next_cursor(more)
-            for comment in _flatten(comments):
-                if comment.timestamp is None or comment.timestamp < threshold:
-                    continue
-                newest = max(newest, comment.timestamp)
-                if comment.user_id == ig_id or (own and comment.username.lower() == own.lower()):
-                    continue  # the account's own comments (first comments, answers sent from Parvis)
-                events.append(_comment_event(comment, media))
+        params: dict[str, Any] = {"fields": MEDIA_FIELDS, "limit": RECENT_MEDIA}
+        for _page in range(MEDIA_PAGES):
+            body = client.get(f"{ig_id}/media", params)
+            items = body.get("data", [])
+            found = [InstagramMedia.from_api(raw) for raw in (items if isinstance(items, list) else [])]
+            for media in found:
+                newest = max(newest, self._read_media_comments(client, ig_id, own, media, threshold, events))
+            after = next_cursor(body)
+            published = [media.timestamp for media in found if media.timestamp is not None]
+            if not after or not published or min(published) < horizon:
+                break  # newest first: the rest is beyond the horizon
+            params = {**params, "after": after}
+        return newest
+
+    def _read_media_comments(
+        self,
+        client: GraphClient,
+        ig_id: str,
+        own: str,
+        media: InstagramMedia,
+        threshold: datetime,
+        events: list[NetworkEvent],
+    ) -> datetime:
+        newest = threshold
+        comments = list(media.comments)
+        after = media.comments_after
+        pages = 0
+        while after and pages < MAX_COMMENT_PAGES and _newest(comments) >= threshold:
+            pages += 1
+            more = client.get(
+                f"{media.id}/comments",
+                {
+                    "fields": f"{COMMENT_FIELDS},replies{{{COMMENT_FIELDS}}}",
+                    "limit": COMMENTS_PER_PAGE,
+                    "after": after,
+                },
+            )
+            found = more.get("data", [])
+            comments.extend(InstagramComment.from_api(item) for item in (found if isinstance(found, list) else []))
+            after = next_cursor(more)
+        for comment in _flatten(comments):
+            if comment.timestamp is None or comment.timestamp < threshold:
+                continue
+            newest = max(newest, comment.timestamp)
+            if comment.user_id == ig_id or (own and comment.username.lower() == own.lower()):
+                continue  # the account's own comments (first comments, answers sent from Parvis)
+            events.append(_comment_event(comment, media))
         return newest
 
     def _read_tags(self, client: GraphClient, ig_id: str, since: datetime, events: list[NetworkEvent]) -> datetime:
@@ -492,6 +539,33 @@ class InstagramConnector:
             logger.warning("reading the permalink of %s failed", media_id, exc_info=True)
             return ""
         return str(answer.get("permalink") or "")
+
+    # --- moderation -----------------------------------------------------------------------------
+
+    def _hide(self, client: GraphClient, request: ActionRequest, *, hidden: bool) -> ActionResult:
+        """POST /{ig-comment-id}?hide=true|false; answers {"success": true}."""
+        if not request.target_id:
+            raise PermanentError("This does not say which comment to hide.")
+        answer = client.post(request.target_id, {"hide": "true" if hidden else "false"})
+        if answer.get("success") is False:
+            raise PermanentError("Instagram did not change this comment's visibility.")
+        return ActionResult(external_id=request.target_id, data={"hidden": hidden})
+
+    def _delete_comment(self, client: GraphClient, request: ActionRequest) -> ActionResult:
+        """DELETE /{ig-comment-id}: a comment on the account's media, whoever wrote it. Gone already is done."""
+        if not request.target_id:
+            raise PermanentError("This deletion does not say which comment to delete.")
+        try:
+            client.delete(request.target_id)
+        except PermanentError as error:
+            try:
+                client.get(request.target_id, {"fields": "id"})
+            except PermanentError:
+                return ActionResult(external_id=request.target_id, data={"already_gone": True})
+            raise PermanentError(
+                f"Instagram did not delete it ({error.message}). Its API deletes comments, not posts."
+            ) from error
+        return ActionResult(external_id=request.target_id)
 
     # --- comments -------------------------------------------------------------------------------
 

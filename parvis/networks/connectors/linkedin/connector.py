@@ -30,13 +30,33 @@ Read-back: GET /rest/posts/{URN}; without an id, the page's latest posts
 (GET /rest/posts?q=author&author={page}) searched for the same text since the attempt —
 LinkedIn takes no idempotency key, so this is how a retry avoids a duplicate.
 
-Not done yet: reading comments on the page's posts (`fetch` returns nothing), link cards.
+Reading (https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/comments-api):
+comments on the page's latest posts. GET /rest/posts?q=author&author={page}&sortBy=LAST_MODIFIED
+(FETCH_POSTS posts), then for each GET /rest/socialActions/{post URN}/comments, paged with
+start/count while `paging.total` says there are more (at most MAX_COMMENT_PAGES pages), and the
+comments on a comment (GET /rest/socialActions/{comment URN}/comments) when its
+`commentsSummary` counts any. Every comment by someone else newer than the cursor
+(`created.time`, epoch milliseconds) is a REPLY event in the post's conversation, answering
+its parent comment or the post. The cursor moves only once every page is read; a first poll
+reads back FIRST_POLL_WINDOW. Authors are URNs (`urn:li:person:...`): the Comments API gives
+no names, and the people lookup needs a permission LinkedIn grants to few applications.
+Limits: comments on posts older than the FETCH_POSTS latest are not polled; LinkedIn offers
+organisation pages no webhook for comments outside its partner programme.
+
+Answering a comment (a nested comment): POST /rest/socialActions/{comment URN}/comments with
+{"actor": page, "object": the post, "parentComment": comment URN, "message": {"text"}}.
+Deleting someone else's comment is attempted as DELETE /rest/socialActions/{post}/comments/{id}
+?actor={page}, but the reference documents deletion by the comment's actor only, so Parvis does
+not declare `delete_others` for LinkedIn; LinkedIn's refusal becomes a PermanentError. LinkedIn
+has no hide, block or mute for organisation pages in its API.
+
+Not done yet: link cards.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -48,7 +68,9 @@ from parvis.networks.protocol import (
     ActionKind,
     ActionRequest,
     ActionResult,
+    Author,
     Capabilities,
+    EventKind,
     FetchResult,
     MediaFile,
     NetworkEvent,
@@ -61,6 +83,15 @@ MAX_IMAGE_BYTES = 5 * 1024 * 1024
 ALT_TEXT_MAX = 4086
 MAX_IMAGES = 20
 LOCATE_COUNT = 20
+# Reading: the page's latest posts whose comments are read each poll, and how far they are paged.
+FETCH_POSTS = 20
+COMMENTS_PER_PAGE = 50
+MAX_COMMENT_PAGES = 4
+FIRST_POLL_WINDOW = timedelta(days=2)
+OVERLAP = timedelta(minutes=2)
+CURSOR_COMMENTS = "comments_since"
+CURSOR_SEEN = "seen"
+MAX_SEEN = 500
 WEB = "https://www.linkedin.com"
 
 _URL_RE = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
@@ -131,7 +162,7 @@ class LinkedInConnector:
                 ActionKind.DELETE,
             }
         ),
-        event_kinds=frozenset(),
+        event_kinds=frozenset({EventKind.REPLY}),
         poll_interval_seconds=900,
         oauth=True,
         hashtags=True,
@@ -152,9 +183,62 @@ class LinkedInConnector:
         return organization_profile(body, fallback_id=organization_id)
 
     def fetch(self, account: AccountRef, cursor: dict[str, Any]) -> FetchResult:
-        """Nothing is read from LinkedIn yet (comments on the page's posts come with the inbox work)."""
-        events: list[NetworkEvent] = []
-        return FetchResult(events=events, cursor=dict(cursor))
+        """Comments by others on the page's latest posts since the cursor, oldest first (see the module docstring)."""
+        author = organization_urn(account)
+        since = _cursor_time(cursor) or datetime.now(UTC) - FIRST_POLL_WINDOW
+        threshold_ms = int((since - OVERLAP).timestamp() * 1000)
+        newest_ms = int(since.timestamp() * 1000)
+        events: dict[str, NetworkEvent] = {}
+        with LinkedInApi(account) as api:
+            query = f"q=author&author={urn_path(author)}&count={FETCH_POSTS}&sortBy=LAST_MODIFIED"
+            body = api.call("GET", "/rest/posts", params=query, restli_method="FINDER")
+            for post in body.get("elements") or []:
+                post_urn = str(_dict(post).get("id") or "")
+                if not post_urn:
+                    continue
+                for comment in self._comments(api, post_urn):
+                    created = int(_dict(comment.get("created")).get("time") or 0)
+                    if created < threshold_ms:
+                        continue
+                    newest_ms = max(newest_ms, created)
+                    if str(comment.get("actor") or "") == author:
+                        continue  # the page's own comments (first comments, answers sent from Parvis)
+                    event = _comment_event(comment, post_urn, created)
+                    events[event.external_id] = event
+        newest = datetime.fromtimestamp(newest_ms / 1000, tz=UTC)
+        before = cursor.get(CURSOR_SEEN)
+        seen_before = {str(item) for item in before} if isinstance(before, list) else set()
+        ordered = sorted(events.values(), key=lambda event: event.occurred_at)
+        window = newest - OVERLAP
+        remember = sorted({event.external_id for event in ordered if event.occurred_at >= window})[:MAX_SEEN]
+        return FetchResult(
+            events=[event for event in ordered if event.external_id not in seen_before],
+            cursor={**cursor, CURSOR_COMMENTS: newest.isoformat(), CURSOR_SEEN: remember},
+        )
+
+    def _comments(self, api: LinkedInApi, target: str, *, nested: bool = True) -> list[dict[str, Any]]:
+        """The comments on a post (and, once, the comments on those comments), paged with start/count."""
+        found: list[dict[str, Any]] = []
+        start = 0
+        for _page in range(MAX_COMMENT_PAGES):
+            body = api.call(
+                "GET",
+                f"/rest/socialActions/{urn_path(target)}/comments",
+                params={"start": start, "count": COMMENTS_PER_PAGE},
+            )
+            elements = [item for item in body.get("elements") or [] if isinstance(item, dict)]
+            found.extend(elements)
+            total = int(_dict(body.get("paging")).get("total") or 0)
+            start += len(elements)
+            if not elements or start >= total:
+                break
+        if nested:
+            for comment in list(found):
+                summary = _dict(comment.get("commentsSummary"))
+                if int(summary.get("totalFirstLevelComments") or summary.get("aggregatedTotalComments") or 0) > 0:
+                    urn = _comment_urn(comment, target)
+                    found.extend(self._comments(api, urn, nested=False))
+        return found
 
     def execute(self, account: AccountRef, request: ActionRequest) -> ActionResult:
         author = organization_urn(account)
@@ -295,11 +379,11 @@ class LinkedInConnector:
         if not request.text.strip():
             raise PermanentError("There is nothing to say in this comment.")
         target = request.in_reply_to_id
-        response = api.send(
-            "POST",
-            f"/rest/socialActions/{urn_path(target)}/comments",
-            json={"actor": author, "object": target, "message": {"text": request.text}},
-        )
+        body: dict[str, Any] = {"actor": author, "object": target, "message": {"text": request.text}}
+        parent = _COMMENT_URN_RE.match(target)
+        if parent:  # an answer to a comment: a nested comment on the same post
+            body = {**body, "object": parent.group(1), "parentComment": target}
+        response = api.send("POST", f"/rest/socialActions/{urn_path(target)}/comments", json=body)
         if response is None:  # pragma: no cover - only with missing_ok
             raise TransientError("LinkedIn did not answer; Parvis will try again later.")
         with response:
@@ -310,12 +394,12 @@ class LinkedInConnector:
             urn = str(answer.get("$URN") or response.headers.get("x-restli-id") or "")
             comment_id = str(answer.get("id") or "")
         if not urn and comment_id:
-            urn = f"urn:li:comment:({target},{comment_id})"
+            urn = f"urn:li:comment:({parent.group(1) if parent else target},{comment_id})"
         if not urn:
             raise TransientError(
                 "LinkedIn did not say which comment it created; Parvis will check before trying again."
             )
-        return ActionResult(external_id=urn, url=post_url(target))
+        return ActionResult(external_id=urn, url=post_url(parent.group(1) if parent else target))
 
     def _like(self, api: LinkedInApi, author: str, request: ActionRequest) -> ActionResult:
         target = _target(request)
@@ -417,6 +501,42 @@ def _post_body(author: str, text: str) -> dict[str, Any]:
         "lifecycleState": "PUBLISHED",
         "isReshareDisabledByAuthor": False,
     }
+
+
+def _comment_urn(comment: dict[str, Any], target: str) -> str:
+    urn = str(comment.get("$URN") or "")
+    if urn:
+        return urn
+    obj = str(comment.get("object") or target)
+    return f"urn:li:comment:({obj},{comment.get('id')})"
+
+
+def _comment_event(comment: dict[str, Any], post_urn: str, created_ms: int) -> NetworkEvent:
+    actor = str(comment.get("actor") or "")
+    parent = str(comment.get("parentComment") or "")
+    return NetworkEvent(
+        kind=EventKind.REPLY,
+        external_id=_comment_urn(comment, post_urn),
+        occurred_at=datetime.fromtimestamp(created_ms / 1000, tz=UTC),
+        author=Author(external_id=actor, handle=actor) if actor else None,
+        text=str(_dict(comment.get("message")).get("text") or ""),
+        url=post_url(post_urn),
+        in_reply_to_id=parent or post_urn,
+        thread_key=post_urn,
+        visibility="public",
+        raw={"post": post_urn},
+    )
+
+
+def _cursor_time(cursor: dict[str, Any]) -> datetime | None:
+    value = cursor.get(CURSOR_COMMENTS)
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _comparable(text: str) -> str:

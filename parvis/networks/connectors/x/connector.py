@@ -6,9 +6,40 @@ WebP, 5 MB each, uploaded with the one-shot v2 media endpoint) with alt text up 
 1000 characters, threads (replies to the previous post), quote posts, reposts, likes,
 deletion, recent search (the last 7 days) for the live wall, and read-back.
 
-Reading: GET /2/users/:id/mentions, newest first, walked back with `pagination_token`
-down to the stored `since_id`; events are returned oldest first. A new account reads
-the newest page only (history is not backfilled).
+Reading (https://docs.x.com/x-api/users/get-mentions): GET /2/users/:id/mentions with
+`expansions=author_id`, newest first, walked back with `pagination_token` down to the stored
+`since_id`; events are returned oldest first. Replies to the account's posts arrive there too
+(X puts the handle of the person answered in front of a reply): those answering one of its
+posts (`in_reply_to_user_id` is the account) are REPLY events in the post's conversation
+(`conversation_id`), the others MENTION. A new account reads the newest page only (a bounded
+backfill). The cursor moves only once every page is read: a page failing half-way raises,
+and the next poll reads from the same `since_id`.
+
+Direct messages (https://docs.x.com/x-api/direct-messages/lookup/integrate): GET /2/dm_events
+(event_types=MessageCreate, expansions=sender_id), newest first; dm_events has no `since_id`,
+so pages are walked back until an event at or below the stored `dm_since_id` (ids are
+time-ordered snowflakes). The person's messages are DIRECT_MESSAGE events in the thread
+"dm:<dm_conversation_id>", visibility "direct"; X keeps 30 days of DM events. DMs are read
+only for accounts whose token was granted `dm.read` (connected after this was added:
+reconnect older accounts).
+
+Moderation and relationships:
+    HIDE / UNHIDE  PUT /2/tweets/:id/hidden {"hidden": true|false} — replies to the account's own
+                   conversations only (https://docs.x.com/x-api/posts/hide-replies/quickstart)
+    FOLLOW         POST /2/users/:id/following {"target_user_id"}
+    MUTE / UNMUTE  POST /2/users/:id/muting {"target_user_id"}, DELETE /2/users/:id/muting/:target
+                   (https://docs.x.com/x-api/users/mutes/integrate)
+    SEND_DIRECT    POST /2/dm_conversations/with/:participant_id/messages {"text"}
+    REPLY to a DM  GET /2/dm_events/:event_id (its dm_conversation_id), then
+                   POST /2/dm_conversations/:dm_conversation_id/messages {"text"}
+                   (https://docs.x.com/x-api/direct-messages/manage/introduction)
+    BLOCK          not offered: X keeps block and unblock for the Enterprise plan
+                   (https://docs.x.com/x-api/users/blocks/integrate). DELETE removes only the
+                   account's own posts: X has no way to delete someone else's reply.
+
+Known limitation: X refresh tokens are single-use (each refresh returns a new one, and the
+old one stops working), so two processes refreshing the same account at once can lose the
+race and leave the account to reconnect (see docs/adding-a-network.md).
 
 Writing (https://docs.x.com/x-api/posts/create-post and neighbours):
     PUBLISH   POST /2/tweets {"text", "media": {"media_ids": [...]}}
@@ -58,6 +89,9 @@ from parvis.networks.protocol import (
 logger = logging.getLogger(__name__)
 
 CURSOR_KEY = "mentions_since_id"
+DM_CURSOR_KEY = "dm_since_id"
+DM_EVENT_FIELDS = "id,event_type,text,sender_id,dm_conversation_id,created_at"
+DM_THREAD = "dm:"
 SEARCH_CURSOR_KEY = "search_since_id"
 PAGE_SIZE = 100  # X serves 5..100 posts a page
 # A poll reads at most this many pages back to the cursor. Beyond, older mentions are skipped
@@ -66,6 +100,7 @@ MAX_PAGES = 10
 # Pages read by `locate` among the account's own posts.
 LOCATE_PAGES = 3
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+MAX_DM_CHARACTERS = 10000
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 TWEET_FIELDS = "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,lang"
 USER_FIELDS = "name,username,profile_image_url"
@@ -96,9 +131,16 @@ class XConnector:
                 ActionKind.REPOST,
                 ActionKind.FAVOURITE,
                 ActionKind.DELETE,
+                ActionKind.HIDE,
+                ActionKind.UNHIDE,
+                ActionKind.FOLLOW,
+                ActionKind.MUTE,
+                ActionKind.UNMUTE,
+                ActionKind.SEND_DIRECT,
             }
         ),
-        event_kinds=frozenset({EventKind.MENTION, EventKind.REPLY}),
+        event_kinds=frozenset({EventKind.MENTION, EventKind.REPLY, EventKind.DIRECT_MESSAGE}),
+        direct_messages=True,
         # Mentions timeline: 10 requests per 15 minutes per user on the Basic tier.
         poll_interval_seconds=120,
         oauth=True,
@@ -126,8 +168,12 @@ class XConnector:
         )
 
     def fetch(self, account: AccountRef, cursor: dict[str, Any]) -> FetchResult:
-        """Mentions since `cursor`, oldest first (see the module docstring)."""
+        """Mentions, and direct messages when the token allows, since `cursor`, oldest first (module docstring)."""
         since = str(cursor.get(CURSOR_KEY) or "")
+        dm_since = str(cursor.get(DM_CURSOR_KEY) or "")
+        read_dms = "dm.read" in str(account.credentials.get("scope") or "").split()
+        dms: list[dict[str, Any]] = []
+        dm_users: dict[str, dict[str, Any]] = {}
         with XApi(account) as api:
             own_id = account.external_id or self._own_id(api)
             tweets, users = _read_pages(
@@ -136,9 +182,17 @@ class XConnector:
                 {"since_id": since} if since else {},
                 max_pages=MAX_PAGES if since else 1,
             )
+            if read_dms:
+                dms, dm_users = _read_dm_events(api, dm_since, max_pages=MAX_PAGES if dm_since else 1)
         events = [_event(t, users, own_id=own_id) for t in tweets if str(t.get("author_id") or "") != own_id]
+        events += [_dm_event(e, dm_users) for e in dms if str(e.get("sender_id") or "") != own_id]
+        events.sort(key=lambda event: event.occurred_at)
         newest = str(tweets[-1]["id"]) if tweets else since
-        return FetchResult(events=events, cursor={**cursor, CURSOR_KEY: newest} if newest else dict(cursor))
+        next_cursor = {**cursor, CURSOR_KEY: newest} if newest else dict(cursor)
+        newest_dm = str(dms[-1]["id"]) if dms else dm_since
+        if newest_dm:
+            next_cursor[DM_CURSOR_KEY] = newest_dm
+        return FetchResult(events=events, cursor=next_cursor)
 
     def execute(self, account: AccountRef, request: ActionRequest) -> ActionResult:
         with XApi(account) as api:
@@ -147,6 +201,8 @@ class XConnector:
             if request.kind == ActionKind.REPLY:
                 if not request.in_reply_to_id:
                     raise PermanentError("This reply does not say which post it answers.")
+                if request.visibility == "direct":
+                    return self._answer_dm(api, request)
                 return self._post(api, account, request, {"reply": {"in_reply_to_tweet_id": request.in_reply_to_id}})
             if request.kind == ActionKind.QUOTE:
                 return self._post(api, account, request, {"quote_tweet_id": _target(request)})
@@ -156,6 +212,16 @@ class XConnector:
                 return self._like(api, account, request)
             if request.kind == ActionKind.DELETE:
                 return self._delete(api, request)
+            if request.kind in {ActionKind.HIDE, ActionKind.UNHIDE}:
+                return self._hide(api, request, hidden=request.kind == ActionKind.HIDE)
+            if request.kind == ActionKind.FOLLOW:
+                return self._follow(api, account, request)
+            if request.kind in {ActionKind.MUTE, ActionKind.UNMUTE}:
+                return self._mute(api, account, request, mute=request.kind == ActionKind.MUTE)
+            if request.kind == ActionKind.SEND_DIRECT:
+                return self._send_dm(api, f"/2/dm_conversations/with/{_person(request)}/messages", request.text)
+        if request.kind == ActionKind.BLOCK:
+            raise PermanentError("X lets only Enterprise applications block accounts; block them in the X app.")
         raise PermanentError(f"X cannot do “{request.kind}” from Parvis.")
 
     def count_characters(self, text: str) -> int:
@@ -172,6 +238,8 @@ class XConnector:
         once links are left aside, same post answered or quoted). Reposts, likes and deletions
         return None: X does them at most once whatever the number of tries.
         """
+        if request.kind == ActionKind.SEND_DIRECT or request.visibility == "direct":
+            raise PermanentError("Parvis cannot read back direct messages it sent on X.")
         with XApi(account) as api:
             if external_id:
                 body = api.call(
@@ -291,6 +359,54 @@ class XConnector:
             raise PermanentError("X did not delete this post.")
         return ActionResult(external_id=target, data={"deleted": True})
 
+    def _hide(self, api: XApi, request: ActionRequest, *, hidden: bool) -> ActionResult:
+        target = _target(request)
+        body = api.call("PUT", f"/2/tweets/{target}/hidden", json={"hidden": hidden})
+        if _dict(body.get("data")).get("hidden") is not hidden:
+            raise PermanentError("X did not change whether this reply is hidden.")
+        return ActionResult(external_id=target, data={"hidden": hidden})
+
+    def _follow(self, api: XApi, account: AccountRef, request: ActionRequest) -> ActionResult:
+        person = _person(request)
+        own_id = account.external_id or self._own_id(api)
+        body = api.call("POST", f"/2/users/{own_id}/following", json={"target_user_id": person})
+        data = _dict(body.get("data"))
+        if data.get("following") is not True and data.get("pending_follow") is not True:
+            raise PermanentError("X did not follow this account.")
+        return ActionResult(external_id=person, data={"pending": data.get("pending_follow") is True})
+
+    def _mute(self, api: XApi, account: AccountRef, request: ActionRequest, *, mute: bool) -> ActionResult:
+        person = _person(request)
+        own_id = account.external_id or self._own_id(api)
+        if mute:
+            body = api.call("POST", f"/2/users/{own_id}/muting", json={"target_user_id": person})
+        else:
+            body = api.call("DELETE", f"/2/users/{own_id}/muting/{person}")
+        if _dict(body.get("data")).get("muting") is not mute:
+            raise PermanentError("X did not change whether this account is muted.")
+        return ActionResult(external_id=person, data={"muting": mute})
+
+    def _answer_dm(self, api: XApi, request: ActionRequest) -> ActionResult:
+        body = api.call("GET", f"/2/dm_events/{request.in_reply_to_id}", params={"dm_event.fields": DM_EVENT_FIELDS})
+        conversation = str(_dict(body.get("data")).get("dm_conversation_id") or "")
+        if not conversation:
+            raise PermanentError("X no longer has this direct message, so Parvis cannot answer it.")
+        return self._send_dm(api, f"/2/dm_conversations/{conversation}/messages", request.text)
+
+    def _send_dm(self, api: XApi, path: str, text: str) -> ActionResult:
+        if not text.strip():
+            raise PermanentError("The message is empty.")
+        if len(text) > MAX_DM_CHARACTERS:
+            raise PermanentError(f"X direct messages hold at most {MAX_DM_CHARACTERS} characters.")
+        body = api.call("POST", path, json={"text": text})
+        data = _dict(body.get("data"))
+        event_id = str(data.get("dm_event_id") or "")
+        if not event_id:
+            raise TransientError("X did not say which message it sent; Parvis will try again later.")
+        return ActionResult(
+            external_id=event_id, data={"dm_conversation_id": str(data.get("dm_conversation_id") or "")}
+        )
+
     # --- helpers --------------------------------------------------------------------------------
 
     def _own_id(self, api: XApi) -> str:
@@ -381,6 +497,91 @@ def _event(
         visibility="public",
         raw={"lang": tweet.get("lang") or ""},
     )
+
+
+def _read_dm_events(
+    api: XApi, since_id: str, *, max_pages: int
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """MessageCreate events newer than `since_id`, oldest first, with their senders.
+
+    GET /2/dm_events has no since_id: pages (newest first) are read until one reaches an event
+    at or below the cursor, at most `max_pages`.
+    """
+    events: dict[str, dict[str, Any]] = {}
+    users: dict[str, dict[str, Any]] = {}
+    token = ""
+    floor = _snowflake(since_id)
+    for _page in range(max_pages):
+        query: dict[str, Any] = {
+            "event_types": "MessageCreate",
+            "dm_event.fields": DM_EVENT_FIELDS,
+            "expansions": "sender_id",
+            "user.fields": USER_FIELDS,
+            "max_results": PAGE_SIZE,
+        }
+        if token:
+            query["pagination_token"] = token
+        body = api.call("GET", "/2/dm_events", params=query)
+        data = body.get("data") or []
+        if not isinstance(data, list):
+            raise TransientError("X sent an answer Parvis could not read; Parvis will try again later.")
+        reached = False
+        for item in data:
+            if not isinstance(item, dict) or not item.get("id"):
+                continue
+            if floor and _snowflake(str(item["id"])) <= floor:
+                reached = True
+                continue
+            if item.get("event_type", "MessageCreate") == "MessageCreate":
+                events[str(item["id"])] = item
+        for user in _dict(body.get("includes")).get("users") or []:
+            if isinstance(user, dict) and user.get("id"):
+                users[str(user["id"])] = user
+        token = str(_dict(body.get("meta")).get("next_token") or "")
+        if reached or not token:
+            break
+    else:
+        if token and floor:
+            logger.warning("X direct messages: more than %d pages since the cursor; older ones skipped", max_pages)
+    ordered = sorted(events.values(), key=lambda e: _snowflake(str(e["id"])))
+    return ordered, users
+
+
+def _dm_event(item: dict[str, Any], users: dict[str, dict[str, Any]]) -> NetworkEvent:
+    sender = str(item.get("sender_id") or "")
+    user = users.get(sender, {})
+    username = str(user.get("username") or "")
+    conversation = str(item.get("dm_conversation_id") or "")
+    return NetworkEvent(
+        kind=EventKind.DIRECT_MESSAGE,
+        external_id=str(item["id"]),
+        occurred_at=_parse_time(item.get("created_at")),
+        author=Author(
+            external_id=sender,
+            handle=f"@{username}" if username else sender,
+            display_name=str(user.get("name") or username),
+            url=f"{WEB}/{username}" if username else "",
+            avatar_url=str(user.get("profile_image_url") or ""),
+        ),
+        text=html.unescape(str(item.get("text") or "")),
+        url=f"{WEB}/messages/{conversation}" if conversation else "",
+        thread_key=f"{DM_THREAD}{conversation or sender}",
+        visibility="direct",
+        raw={"dm_conversation_id": conversation},
+    )
+
+
+def _snowflake(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        return 0
+
+
+def _person(request: ActionRequest) -> str:
+    if not request.target_id:
+        raise PermanentError("This action does not say which account it is about.")
+    return request.target_id
 
 
 def _referenced(tweet: dict[str, Any], kind: str) -> str:

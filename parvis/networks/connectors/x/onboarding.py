@@ -30,8 +30,22 @@ from parvis.networks.services import account_connect
 
 NETWORK = "x"
 CALLBACK_ROUTE = "web:x_callback"
-# Read mentions and search, post, answer, quote, repost, like, upload pictures, and keep access (refresh token).
-SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access", "like.write", "media.write")
+# Read mentions and search, post, answer, quote, repost, like, upload pictures, and keep access (refresh token);
+# for the inbox: read and send direct messages, hide replies, follow and mute people.
+# https://docs.x.com/fundamentals/authentication/oauth-2-0/authorization-code (scopes)
+SCOPES = (
+    "tweet.read",
+    "tweet.write",
+    "users.read",
+    "offline.access",
+    "like.write",
+    "media.write",
+    "dm.read",
+    "dm.write",
+    "tweet.moderate.write",
+    "follows.write",
+    "mute.write",
+)
 
 
 def api_url() -> str:

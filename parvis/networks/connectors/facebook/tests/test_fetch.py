@@ -11,13 +11,18 @@ from parvis.networks.protocol import AccountRef, EventKind
 from parvis.testing.scripted_http import ScriptedServer
 
 POST_ID = f"{PAGE_ID}_598240123456789"
-CURSOR = {"comments_since": "2026-03-13T08:00:00+00:00", "tagged_since": "2026-03-13T07:00:00+00:00"}
+CURSOR = {
+    "comments_since": "2026-03-13T08:00:00+00:00",
+    "tagged_since": "2026-03-13T07:00:00+00:00",
+    "messages_since": "2026-03-13T08:00:00+00:00",
+}
 
 
 def _script_page(graph: ScriptedServer) -> None:
     serve(graph, "GET", f"{PAGE_ID}/feed", "page_feed_with_comments.json")
     serve(graph, "GET", f"{POST_ID}/comments", "post_comments_page2.json")
     serve(graph, "GET", f"{PAGE_ID}/tagged", "page_tagged.json")
+    serve(graph, "GET", f"{PAGE_ID}/conversations", "conversations_empty.json")
 
 
 def test_comments_and_tags_since_the_cursor_arrive_oldest_first(
@@ -83,6 +88,7 @@ def test_the_cursor_moves_to_the_newest_comment_and_tag_seen(
     assert result.cursor == {
         "comments_since": "2026-03-13T08:15:02+00:00",
         "tagged_since": "2026-03-13T07:30:00+00:00",
+        "messages_since": "2026-03-13T08:00:00+00:00",  # no new message: unchanged
         "seen": ["100089_422233", "598240123456789_1201"],  # delivered inside the next poll's overlap
         "other": "kept",
     }
@@ -100,14 +106,15 @@ def test_the_next_poll_finds_nothing_new(connector: FacebookConnector, graph: Sc
 
 
 def test_a_first_poll_reads_the_last_day(connector: FacebookConnector, graph: ScriptedServer, page: AccountRef) -> None:
-    serve_data(
-        graph, "GET", f"{PAGE_ID}/feed", restamped("page_feed_with_comments.json", "created_time", "updated_time")
-    )
+    feed = restamped("page_feed_with_comments.json", "created_time", "updated_time")
+    del feed["body"]["paging"]  # one page of posts
+    serve_data(graph, "GET", f"{PAGE_ID}/feed", feed)
     serve_data(graph, "GET", f"{POST_ID}/comments", restamped("post_comments_page2.json", "created_time"))
     serve(graph, "GET", f"{PAGE_ID}/tagged", "page_tagged.json")
+    serve(graph, "GET", f"{PAGE_ID}/conversations", "conversations_empty.json")
 
     result = connector.fetch(page, {})
 
     assert {event.kind for event in result.events} == {EventKind.REPLY}  # the tag is months old
     assert len(result.events) == 4  # both posts are fresh now; the Page's own comment is left out
-    assert set(result.cursor) == {"comments_since", "tagged_since", "seen"}
+    assert set(result.cursor) == {"comments_since", "tagged_since", "messages_since", "seen"}

@@ -348,10 +348,10 @@ def test_a_png_is_refused(connector: InstagramConnector, account: AccountRef) ->
         connector.execute(account, _publish(media))
 
 
-def test_liking_and_deleting_are_not_offered(connector: InstagramConnector, account: AccountRef) -> None:
-    assert ActionKind.DELETE not in connector.capabilities.actions
-    with pytest.raises(PermanentError, match="cannot like or delete"):
-        connector.execute(account, ActionRequest(kind=ActionKind.DELETE, idempotency_key="k", target_id=MEDIA_ID))
+def test_liking_is_not_offered(connector: InstagramConnector, account: AccountRef) -> None:
+    assert ActionKind.FAVOURITE not in connector.capabilities.actions
+    with pytest.raises(PermanentError, match="cannot like"):
+        connector.execute(account, ActionRequest(kind=ActionKind.FAVOURITE, idempotency_key="k", target_id=MEDIA_ID))
 
 
 def test_a_post_found_after_a_lost_publish_is_not_published_again_even_if_the_container_lags(

@@ -46,4 +46,6 @@ def test_the_capabilities_say_what_instagram_requires(connector: InstagramConnec
     assert capabilities.daily_publish_limit == 100
     assert capabilities.first_comment and capabilities.read_back
     assert not capabilities.threads
-    assert capabilities.actions == frozenset({ActionKind.PUBLISH, ActionKind.REPLY})
+    assert capabilities.actions == frozenset(
+        {ActionKind.PUBLISH, ActionKind.REPLY, ActionKind.HIDE, ActionKind.UNHIDE, ActionKind.DELETE}
+    )

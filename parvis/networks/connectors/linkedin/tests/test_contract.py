@@ -427,7 +427,3 @@ def test_search_is_not_offered(connector: LinkedInConnector, page: AccountRef) -
     assert not connector.capabilities.search
     with pytest.raises(PermanentError):
         connector.search(page, "#Export", {})
-
-
-def test_nothing_is_fetched_yet(connector: LinkedInConnector, page: AccountRef) -> None:
-    assert connector.fetch(page, {"x": 1}).events == []

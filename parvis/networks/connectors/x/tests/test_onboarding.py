@@ -163,7 +163,10 @@ def test_connecting_goes_through_x_and_stores_the_account_with_its_tokens(
     assert start["Location"].startswith(f"{local_x.url}/i/oauth2/authorize?")
     assert query["client_id"] == "x-client"
     assert query["redirect_uri"] == "https://parvis.example/accounts/x/callback/"
-    assert query["scope"] == "tweet.read tweet.write users.read offline.access like.write media.write"
+    assert query["scope"] == (
+        "tweet.read tweet.write users.read offline.access like.write media.write "
+        "dm.read dm.write tweet.moderate.write follows.write mute.write"
+    )
     assert query["code_challenge_method"] == "S256"
 
     done = signed_in.get(_approve(start["Location"]))
