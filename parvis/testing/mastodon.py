@@ -19,6 +19,9 @@ http, so OAuth tests need this variant.
 Status and profile URLs point at the server itself (the mock's domain is set
 to `127.0.0.1:<port>`), so they can be opened in a browser during the demo.
 
+`TcpRelay` sits between Parvis and the server and can cut every open connection at once: how the
+stream tests make the server drop a stream.
+
 The pytest fixtures built on this live in `parvis.testing.fixtures`.
 """
 
@@ -102,8 +105,10 @@ class MastodonMockServer:
         tls: TLSMaterial | None = None,
         host: str = "127.0.0.1",
         startup_timeout: float = 10.0,
+        stream_heartbeat: float = 0.2,
     ) -> None:
         self.seed = seed
+        self.stream_heartbeat = stream_heartbeat  # seconds between the stream's keep-alives (Mastodon: 15)
         self.tls = tls
         self.host = host
         self._startup_timeout = startup_timeout
@@ -141,7 +146,7 @@ class MastodonMockServer:
             database=DatabaseConfig(path=":memory:"),
             seed=self.seed if self.seed is not None else SeedConfig(),
             media_storage_path=self._media_dir.name,
-            streaming=StreamingConfig(heartbeat_seconds=0.2),
+            streaming=StreamingConfig(heartbeat_seconds=self.stream_heartbeat),
         )
         server = uvicorn.Server(
             uvicorn.Config(
@@ -301,3 +306,99 @@ class MastodonMockServer:
     def __repr__(self) -> str:
         where = self.base_url if self.started else "not started"
         return f"<MastodonMockServer {where}>"
+
+
+class TcpRelay:
+    """A TCP relay on 127.0.0.1 to `target_port`, whose open connections can be cut (`drop_all`).
+
+    Point Parvis at `base_url` instead of the server's: everything goes through, until the test
+    drops the connections, as a server restart or a proxy timeout would.
+    """
+
+    def __init__(self, target_port: int, *, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self.target_port = target_port
+        self._listener: socket.socket | None = None
+        self._sockets: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self.accepted = 0
+
+    @property
+    def port(self) -> int:
+        if self._listener is None:
+            raise RuntimeError("The relay is not started")
+        return int(self._listener.getsockname()[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> Self:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((self.host, 0))
+        listener.listen(16)
+        self._listener = listener
+        threading.Thread(target=self._accept, daemon=True, name="tcp-relay").start()
+        return self
+
+    def _accept(self) -> None:
+        listener = self._listener
+        while listener is not None:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection((self.host, self.target_port), timeout=CONTROL_TIMEOUT)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            with self._lock:
+                self._sockets.update({client, upstream})
+                self.accepted += 1
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                self._close(sock)
+
+    def _close(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.discard(sock)
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(OSError):
+            sock.close()
+
+    def drop_all(self) -> None:
+        """Cut every open connection (both ends see the connection closed)."""
+        with self._lock:
+            sockets = list(self._sockets)
+        for sock in sockets:
+            self._close(sock)
+
+    def stop(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)  # unblocks accept()
+            with contextlib.suppress(OSError):
+                listener.close()
+        self.drop_all()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

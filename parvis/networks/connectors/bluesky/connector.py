@@ -21,8 +21,13 @@ Capabilities and quirks:
   record back and reports the first one. So publishing is idempotent, and `locate` finds the
   record of an action exactly, without comparing texts.
 - External ids are at:// URIs; URLs are bsky.app pages.
+- Moderation (`moderation.py`): hide / unhide a reply with the thread's threadgate
+  (`hiddenReplies`), follow, block, unblock, mute, unmute a person, report a post to the
+  moderation service. Private messages (chat.bsky.convo) are not supported: they go through
+  Bluesky's chat service, which has no reference implementation to test against.
 - Reading: app.bsky.notification.listNotifications (newest first, paged backwards) down to
-  the stored cursor, then delivered oldest first. Mentions, replies and quotes carry their
+  the stored cursor, then delivered oldest first. The first read of a new account backfills
+  BACKFILL_DAYS days, at most BACKFILL_MAX_ITEMS notifications. Mentions, replies and quotes carry their
   text; likes, reposts and follows are events without text. Search uses
   app.bsky.feed.searchPosts (hashtags or words, newest first, paged the same way).
 """
@@ -33,10 +38,11 @@ import logging
 import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from parvis.networks.connectors.bluesky.client import DEFAULT_SERVICE, BlueskyClient
+from parvis.networks.connectors.bluesky.moderation import MODERATION_KINDS, execute_moderation
 from parvis.networks.connectors.bluesky.richtext import (
     MAX_BYTES,
     MAX_GRAPHEMES,
@@ -90,6 +96,9 @@ PAGE_SIZE = 100
 MAX_PAGES = 10
 # Read before anything was ever seen: everything after this is new.
 BEGINNING = "1970-01-01T00:00:00.000Z"
+# The first read of a new account pages back this far (whichever limit comes first).
+BACKFILL_DAYS = 14
+BACKFILL_MAX_ITEMS = 800
 
 # Notification reasons routed into Parvis, and what they become.
 EVENT_FOR_REASON: dict[str, EventKind] = {
@@ -155,6 +164,14 @@ class BlueskyConnector:
                 ActionKind.REPOST,
                 ActionKind.QUOTE,
                 ActionKind.DELETE,
+                ActionKind.HIDE,
+                ActionKind.UNHIDE,
+                ActionKind.FOLLOW,
+                ActionKind.BLOCK,
+                ActionKind.UNBLOCK,
+                ActionKind.MUTE,
+                ActionKind.UNMUTE,
+                ActionKind.REPORT,
             }
         ),
         event_kinds=frozenset(
@@ -188,7 +205,8 @@ class BlueskyConnector:
     def fetch(self, account: AccountRef, cursor: dict[str, Any]) -> FetchResult:
         """Notifications since `cursor`, oldest first.
 
-        1. Without a cursor (a new account), read the newest page only: history is not backfilled.
+        1. Without a cursor (a new account), backfill: read pages back BACKFILL_DAYS days, at most
+           BACKFILL_MAX_ITEMS notifications.
         2. With one, read pages newest first until a notification older than the cursor, at most
            MAX_PAGES pages (beyond that, the oldest unread ones are skipped, with a warning).
         3. Map each through EVENT_FOR_REASON. The new cursor is the newest indexedAt seen and the
@@ -200,6 +218,7 @@ class BlueskyConnector:
                 cursor,
                 key=CURSOR_KEY,
                 uris_key=CURSOR_URIS_KEY,
+                backfill=(BACKFILL_DAYS, BACKFILL_MAX_ITEMS),
             )
         events = [event for item in items if (event := event_for(item)) is not None]
         return FetchResult(events=events, cursor=new_cursor)
@@ -229,6 +248,8 @@ class BlueskyConnector:
                 return self._subject_record(client, account, request)
             if request.kind == ActionKind.DELETE:
                 return self._delete(client, request)
+            if request.kind in MODERATION_KINDS:
+                return execute_moderation(client, request)
         raise PermanentError(f"Bluesky cannot do “{request.kind}” from Parvis.")
 
     def count_characters(self, text: str) -> int:
@@ -367,34 +388,55 @@ def _read_newest_first(
     *,
     key: str,
     uris_key: str,
+    backfill: tuple[int, int] | None = None,
 ) -> tuple[list[ItemT], dict[str, Any]]:
     """Items newer than the cursor from pages served newest first, oldest first, and the next cursor.
 
     The cursor holds the newest `indexedAt` seen and the URIs seen at that very instant (several
     items can share it); `read_page(page_cursor)` returns a page and the cursor of the next one.
+    Without a cursor, only the newest page is read, unless `backfill` = (days, items): then pages
+    are read back that many days, keeping at most that many items (the newest).
     """
     seen_raw = cursor.get(key)
     seen_at = parse_datetime(seen_raw)
     seen_uris = set(cursor.get(uris_key) or [])
+    floor: datetime | None = None
+    limit = 0
+    if seen_at is None and backfill is not None:
+        floor = datetime.now(UTC) - timedelta(days=backfill[0])
+        limit = backfill[1]
     found: dict[str, ItemT] = {}
     page_cursor: str | None = None
     reached = False
-    for page_number in range(MAX_PAGES):
+    newest_seen: ItemT | None = None
+    for page_number in range(MAX_PAGES if floor is None else max(MAX_PAGES, -(-limit // PAGE_SIZE) + 1)):
         items, page_cursor = read_page(page_cursor)
         for item in items:
             when = item.indexed_at
+            if newest_seen is None or (when is not None and (newest_seen.indexed_at or when) < when):
+                newest_seen = item
             if seen_at is not None and when is not None:
                 if when < seen_at:
                     reached = True
                     continue
                 if when == seen_at and item.uri in seen_uris:
                     continue
+            if floor is not None and (when is None or when < floor or len(found) >= limit):
+                reached = True
+                continue
             found.setdefault(item.uri, item)
+        if floor is not None:
+            if reached or page_cursor is None or not items:
+                break
+            continue
         if seen_at is None or reached or page_cursor is None or not items:
             break
         if page_number == MAX_PAGES - 1:
             logger.warning("Bluesky: more than %s pages since the last read; the oldest ones are skipped", MAX_PAGES)
     ordered = sorted(found.values(), key=lambda item: (item.indexed_at or datetime.min.replace(tzinfo=UTC), item.uri))
+    if not ordered and floor is not None and newest_seen is not None:
+        # Everything was older than the backfill window: start after the newest one anyway.
+        return [], {**cursor, key: newest_seen.indexed_at_raw, uris_key: [newest_seen.uri]}
     if not ordered:
         return [], {**cursor, key: seen_raw or BEGINNING, uris_key: sorted(seen_uris)}
     newest = ordered[-1]

@@ -4,17 +4,29 @@ State lives in class attributes so tests can script what the network says
 (`FakeConnector.inbox`) and how it fails (`FakeConnector.fail_next`). `lose_response_next`
 makes a publish go through while its answer is lost on the way back (the network has the post,
 Parvis gets an error), and `vanish()` removes a post as a moderator would: what read-back is for.
+
+Moderation and relationships (every ActionKind is supported): HIDE / UNHIDE put a post in or
+out of `hidden`; FOLLOW, BLOCK / UNBLOCK, MUTE / UNMUTE change `following`, `blocked`, `muted`
+(sets of person ids: `target_id`, or `target_handle` when there is no id); SEND_DIRECT is kept in
+`directs`, REPORT in `reports`. Every request is still appended to `published`, as before.
+
+Streaming (capability `streaming`): `push(event)` adds an event to `inbox` (what a poll reads)
+and delivers it to the open streams; `drop_streams()` cuts them (the runner reconnects);
+`stream_fail_next` makes the next `open_stream` calls fail.
 """
 
 from __future__ import annotations
 
 import itertools
+import queue
 import re
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from parvis.networks.errors import AuthExpired
+from parvis.networks.errors import AuthExpired, PermanentError, TransientError
 from parvis.networks.protocol import (
     AccountRef,
     ActionKind,
@@ -44,6 +56,8 @@ class FakeConnector:
         token_paste=True,
         search=True,
         read_back=True,
+        streaming=True,
+        delete_others=True,
     )
 
     inbox: ClassVar[list[NetworkEvent]] = []
@@ -53,6 +67,17 @@ class FakeConnector:
     lose_response_next: ClassVar[list[Exception]] = []
     posts: ClassVar[dict[str, FakePost]] = {}  # what the network holds, by external id
     _ids: ClassVar[itertools.count[int]] = itertools.count(1000)
+    # Moderation and relationships, as the network keeps them.
+    hidden: ClassVar[set[str]] = set()  # post ids hidden under our posts
+    following: ClassVar[set[str]] = set()
+    blocked: ClassVar[set[str]] = set()
+    muted: ClassVar[set[str]] = set()
+    directs: ClassVar[list[ActionRequest]] = []
+    reports: ClassVar[list[ActionRequest]] = []
+    # Streaming.
+    stream_fail_next: ClassVar[list[Exception]] = []
+    _streams: ClassVar[list[FakeStream]] = []
+    _streams_lock: ClassVar[threading.Lock] = threading.Lock()
 
     @classmethod
     def reset(cls) -> None:
@@ -61,6 +86,14 @@ class FakeConnector:
         cls.fail_next = []
         cls.lose_response_next = []
         cls.posts = {}
+        cls.hidden = set()
+        cls.following = set()
+        cls.blocked = set()
+        cls.muted = set()
+        cls.directs = []
+        cls.reports = []
+        cls.stream_fail_next = []
+        cls.drop_streams()
 
     def _maybe_fail(self) -> None:
         if self.fail_next:
@@ -81,6 +114,8 @@ class FakeConnector:
 
     def execute(self, account: AccountRef, request: ActionRequest) -> ActionResult:
         self._maybe_fail()
+        if request.kind in _RELATIONSHIP_KINDS:
+            return self._relationship(request)
         self.published.append(request)
         external_id = str(next(self._ids))
         self.posts[external_id] = FakePost(
@@ -109,6 +144,74 @@ class FakeConnector:
                 return post.result()
         return None
 
+    def _relationship(self, request: ActionRequest) -> ActionResult:
+        """Moderation and relationship actions: they change the network's state, they publish nothing."""
+        target = request.target_id or request.target_handle
+        if not target:
+            raise PermanentError(f"This {request.kind} does not say whom or what it is about.")
+        self.published.append(request)
+        kind = request.kind
+        if kind == ActionKind.HIDE:
+            self.hidden.add(target)
+        elif kind == ActionKind.UNHIDE:
+            self.hidden.discard(target)
+        elif kind == ActionKind.FOLLOW:
+            self.following.add(target)
+        elif kind == ActionKind.BLOCK:
+            self.blocked.add(target)
+            self.following.discard(target)
+        elif kind == ActionKind.UNBLOCK:
+            self.blocked.discard(target)
+        elif kind == ActionKind.MUTE:
+            self.muted.add(target)
+        elif kind == ActionKind.UNMUTE:
+            self.muted.discard(target)
+        elif kind == ActionKind.REPORT:
+            self.reports.append(request)
+        elif kind == ActionKind.SEND_DIRECT:
+            if not request.text.strip():
+                raise PermanentError("This private message is empty.")
+            self.directs.append(request)
+            external_id = str(next(self._ids))
+            return ActionResult(external_id=external_id, url=f"https://fake.example/{external_id}")
+        if self.lose_response_next:
+            raise self.lose_response_next.pop(0)
+        return ActionResult(external_id=target, data={"kind": kind.value})
+
+    # --- streaming --------------------------------------------------------------------------------
+
+    def open_stream(self, account: AccountRef) -> FakeStream:
+        if self.stream_fail_next:
+            raise self.stream_fail_next.pop(0)
+        if not account.credentials.get("access_token", ""):
+            raise AuthExpired("No access token")
+        stream = FakeStream()
+        with self._streams_lock:
+            self._streams.append(stream)
+        return stream
+
+    @classmethod
+    def push(cls, event: NetworkEvent) -> None:
+        """Something happens on the network: a poll will read it, and open streams deliver it now."""
+        cls.inbox.append(event)
+        with cls._streams_lock:
+            streams = list(cls._streams)
+        for stream in streams:
+            stream.deliver(event)
+
+    @classmethod
+    def drop_streams(cls) -> None:
+        """The network cuts every open stream (each iteration raises TransientError)."""
+        with cls._streams_lock:
+            streams, cls._streams = list(cls._streams), []
+        for stream in streams:
+            stream.drop()
+
+    @classmethod
+    def open_streams(cls) -> int:
+        with cls._streams_lock:
+            return sum(1 for stream in cls._streams if not stream.closed)
+
     @classmethod
     def vanish(cls, external_id: str) -> None:
         """Remove a post from the network (a moderator, or someone by hand)."""
@@ -124,6 +227,60 @@ class FakeConnector:
         pattern = re.compile(rf"(?<!\w){re.escape(query.strip())}(?!\w)", re.IGNORECASE)
         events = [event for event in self.inbox[seen:] if pattern.search(event.text)]
         return FetchResult(events=events, cursor={"search_seen": len(self.inbox)})
+
+
+_RELATIONSHIP_KINDS = frozenset(
+    {
+        ActionKind.HIDE,
+        ActionKind.UNHIDE,
+        ActionKind.FOLLOW,
+        ActionKind.BLOCK,
+        ActionKind.UNBLOCK,
+        ActionKind.MUTE,
+        ActionKind.UNMUTE,
+        ActionKind.SEND_DIRECT,
+        ActionKind.REPORT,
+    }
+)
+
+_DROP = object()
+_CLOSE = object()
+
+
+class FakeStream:
+    """An open stream of the fake network: events pushed while it is open, a keep-alive every `keep_alive` s."""
+
+    keep_alive: ClassVar[float] = 0.05
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[object] = queue.Queue()
+        self.closed = False
+
+    def deliver(self, event: NetworkEvent) -> None:
+        if not self.closed:
+            self._queue.put(event)
+
+    def drop(self) -> None:
+        self._queue.put(_DROP)
+
+    def close(self) -> None:
+        self.closed = True
+        self._queue.put(_CLOSE)
+
+    def __iter__(self) -> Iterator[NetworkEvent | None]:
+        while not self.closed:
+            try:
+                item = self._queue.get(timeout=self.keep_alive)
+            except queue.Empty:
+                yield None
+                continue
+            if item is _CLOSE:
+                return
+            if item is _DROP:
+                self.closed = True
+                raise TransientError("The fake network dropped the stream.")
+            if isinstance(item, NetworkEvent):
+                yield item
 
 
 @dataclass(frozen=True)

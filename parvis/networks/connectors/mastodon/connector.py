@@ -2,8 +2,19 @@
 
 Reading: the account's notifications are the inbox. A poll walks them forward
 from the stored cursor with `min_id`, page after page, so nothing is missed when
-more than a page arrived since the last poll. Writing: publish (with images and
-their alt text), reply, favourite, delete. Errors are mapped once, in `client.py`.
+more than a page arrived since the last poll. The first poll of a new account (no
+cursor) backfills: it pages back through the notifications for BACKFILL_DAYS days,
+at most BACKFILL_MAX_ITEMS of them. The user stream (`streaming.py`) delivers the same
+notifications as they happen; the poll stays the safety net.
+
+Private messages (visibility "direct") are DIRECT_MESSAGE events whose thread is the set of
+people in the conversation ("direct:" + their accounts), so every private message between the
+same people lands in one inbox conversation.
+
+Writing: publish (with images and their alt text), reply, favourite, delete; follow, block,
+unblock, mute, unmute a person; send a private message (SEND_DIRECT); report a post to the
+instance's moderators (REPORT). Mastodon has no way to hide someone's reply under one of our
+posts: HIDE is not offered (see docs/networks/mastodon.md). Errors are mapped once, in `client.py`.
 """
 
 from __future__ import annotations
@@ -12,7 +23,7 @@ import logging
 import re
 import time
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -25,6 +36,7 @@ from parvis.networks.connectors.mastodon.schemas import (
     id_sort_key,
     parse_list,
 )
+from parvis.networks.connectors.mastodon.streaming import MastodonStream
 from parvis.networks.errors import AuthExpired, PermanentError, TransientError
 from parvis.networks.protocol import (
     AccountRef,
@@ -48,6 +60,11 @@ CURSOR_KEY = "notifications_min_id"
 PAGE_SIZE = 40
 # A poll reads at most this many pages; the cursor keeps the place and the next poll goes on.
 MAX_PAGES = 10
+# The first poll of a new account pages back this far (whichever limit comes first).
+BACKFILL_DAYS = 14
+BACKFILL_MAX_ITEMS = 800
+# Prefix of the thread key of private conversations (followed by the participants' accounts).
+DIRECT_THREAD_PREFIX = "direct:"
 # Images are processed asynchronously by Mastodon; wait at most this long before posting.
 MEDIA_PROCESSING_TIMEOUT = 30.0
 MEDIA_PROCESSING_POLL = 0.5
@@ -103,7 +120,22 @@ class MastodonConnector:
         max_media_bytes=16 * 1024 * 1024,
         alt_text_max=1500,
         threads=True,
-        actions=frozenset({ActionKind.PUBLISH, ActionKind.REPLY, ActionKind.FAVOURITE, ActionKind.DELETE}),
+        # No HIDE / UNHIDE: Mastodon cannot hide someone's reply under our post. DELETE is our own posts only.
+        actions=frozenset(
+            {
+                ActionKind.PUBLISH,
+                ActionKind.REPLY,
+                ActionKind.FAVOURITE,
+                ActionKind.DELETE,
+                ActionKind.FOLLOW,
+                ActionKind.BLOCK,
+                ActionKind.UNBLOCK,
+                ActionKind.MUTE,
+                ActionKind.UNMUTE,
+                ActionKind.SEND_DIRECT,
+                ActionKind.REPORT,
+            }
+        ),
         event_kinds=frozenset({EventKind.MENTION, EventKind.REPLY, EventKind.DIRECT_MESSAGE, EventKind.FOLLOW}),
         direct_messages=True,
         poll_interval_seconds=20,
@@ -113,6 +145,7 @@ class MastodonConnector:
         search=True,
         idempotent_publish=True,  # Idempotency-Key: the server keeps the first status for a key
         read_back=True,
+        streaming=True,  # the user stream: see streaming.py and parvis.networks.streaming
     )
 
     # --- the contract ---------------------------------------------------------------------------
@@ -131,7 +164,8 @@ class MastodonConnector:
     def fetch(self, account: AccountRef, cursor: dict[str, Any]) -> FetchResult:
         """Notifications since `cursor`, oldest first.
 
-        1. Without a cursor (a new account), read the newest page only: history is not backfilled.
+        1. Without a cursor (a new account), backfill: page back with `max_id` from the newest
+           notification until BACKFILL_DAYS days back or BACKFILL_MAX_ITEMS notifications.
         2. With one, walk forward with `min_id` (each page is the one just above the cursor)
            until an empty page, at most MAX_PAGES pages; the next poll continues from there.
         3. Map each notification through EVENT_FOR_TYPE; skip IGNORED_TYPES and unknown types.
@@ -143,14 +177,14 @@ class MastodonConnector:
                 account.external_id
                 or client.call(lambda: MastodonAccount.from_api(client.api.account_verify_credentials())).id
             )
-            notifications = self._read_notifications(client, since)
+            notifications, newest_seen = self._read_notifications(client, since)
         events: list[NetworkEvent] = []
         for notification in notifications:
             event = event_for(notification, own_id=own_id, host=client.host)
             if event is not None:
                 events.append(event)
         # With nothing at all yet, read everything above id 0 from now on, not only the newest page.
-        newest = notifications[-1].id if notifications else since or "0"
+        newest = newest_seen or (notifications[-1].id if notifications else since or "0")
         return FetchResult(events=events, cursor={**cursor, CURSOR_KEY: newest})
 
     def execute(self, account: AccountRef, request: ActionRequest) -> ActionResult:
@@ -163,7 +197,25 @@ class MastodonConnector:
                 return self._favourite(client, request)
             if request.kind == ActionKind.DELETE:
                 return self._delete(client, request)
+            if request.kind in _RELATIONSHIP_CALLS:
+                return self._relationship(client, request)
+            if request.kind == ActionKind.SEND_DIRECT:
+                return self._send_direct(client, account, request)
+            if request.kind == ActionKind.REPORT:
+                return self._report(client, request)
+        if request.kind in {ActionKind.HIDE, ActionKind.UNHIDE}:
+            raise PermanentError(
+                "Mastodon cannot hide a reply under a post: block or mute its author, report it, or leave it visible."
+            )
         raise PermanentError(f"Mastodon cannot do “{request.kind}” from Parvis.")
+
+    def open_stream(self, account: AccountRef) -> MastodonStream:
+        """The account's user stream, open (see `streaming.py`); raises a ConnectorError when refused."""
+        own_id = account.external_id
+        if not own_id:
+            with _client(account) as client:
+                own_id = client.call(lambda: MastodonAccount.from_api(client.api.account_verify_credentials())).id
+        return MastodonStream(account, own_id=own_id).open()
 
     def count_characters(self, text: str) -> int:
         """Mastodon's count: every link is 23 characters, @user@domain counts as @user, graphemes not code points."""
@@ -293,11 +345,13 @@ class MastodonConnector:
 
     # --- reading --------------------------------------------------------------------------------
 
-    def _read_notifications(self, client: MastodonClient, since: str) -> list[MastodonNotification]:
+    def _read_notifications(self, client: MastodonClient, since: str) -> tuple[list[MastodonNotification], str]:
+        """The notifications to read, oldest first, and the newest id seen (even one too old to read)."""
         found: dict[str, MastodonNotification] = {}
+        newest_seen = ""
         if not since:
-            page = self._page(client, limit=PAGE_SIZE)
-            found.update((item.id, item) for item in page)
+            backfilled, newest_seen = self._backfill(client)
+            found.update((item.id, item) for item in backfilled)
         else:
             current = since
             for _ in range(MAX_PAGES):
@@ -307,7 +361,33 @@ class MastodonConnector:
                     break
                 found.update((item.id, item) for item in fresh)
                 current = max((item.id for item in fresh), key=id_sort_key)
-        return sorted(found.values(), key=lambda item: id_sort_key(item.id))
+        return sorted(found.values(), key=lambda item: id_sort_key(item.id)), newest_seen
+
+    def _backfill(self, client: MastodonClient) -> tuple[list[MastodonNotification], str]:
+        """A new account's history back BACKFILL_DAYS days, at most BACKFILL_MAX_ITEMS, and the newest id.
+
+        The newest id is the cursor even when every notification is older than the window: the
+        next poll starts after it, and never reads the skipped history forward.
+        """
+        oldest_wanted = datetime.now(UTC) - timedelta(days=BACKFILL_DAYS)
+        found: list[MastodonNotification] = []
+        newest_seen = ""
+        max_id: str | None = None
+        while len(found) < BACKFILL_MAX_ITEMS:
+            params: dict[str, Any] = {"limit": min(PAGE_SIZE, BACKFILL_MAX_ITEMS - len(found))}
+            if max_id is not None:
+                params["max_id"] = max_id
+            page = [item for item in self._page(client, **params) if max_id is None or _older(item.id, max_id)]
+            if not page:
+                break
+            if not newest_seen:
+                newest_seen = max((item.id for item in page), key=id_sort_key)
+            recent = [item for item in page if item.created_at is None or item.created_at >= oldest_wanted]
+            found.extend(recent)
+            if len(recent) < len(page):
+                break  # reached the notifications older than the backfill window
+            max_id = min((item.id for item in page), key=id_sort_key)
+        return found[:BACKFILL_MAX_ITEMS], newest_seen
 
     def _page(self, client: MastodonClient, **params: Any) -> list[MastodonNotification]:
         def read() -> list[MastodonNotification]:
@@ -416,6 +496,102 @@ class MastodonConnector:
         client.call(lambda: client.api.status_delete(request.target_id), about_status=True)
         return ActionResult(external_id=request.target_id)
 
+    def _relationship(self, client: MastodonClient, request: ActionRequest) -> ActionResult:
+        """FOLLOW, BLOCK, UNBLOCK, MUTE, UNMUTE a person: the answer is the relationship as it is now."""
+        person = self._person(client, request)
+        method = getattr(client.api, _RELATIONSHIP_CALLS[request.kind])
+        relationship = client.call(lambda: method(person.id))
+        state = {
+            key: bool(relationship.get(key))
+            for key in ("following", "requested", "blocking", "muting")
+            if isinstance(relationship, dict) and key in relationship
+        }
+        return ActionResult(
+            external_id=person.id,
+            url=person.url,
+            data={"acct": qualified_acct(person.acct, client.host), **state},
+        )
+
+    def _person(self, client: MastodonClient, request: ActionRequest) -> MastodonAccount:
+        """The account a relationship action is about.
+
+        `target_id` is the person's id as Parvis knows them: for Mastodon the qualified account
+        ("user@domain", `Author.external_id`), or the instance's numeric account id;
+        `target_handle` ("@user@domain") is used when there is no id. A numeric id is read
+        directly; an account is looked up (GET /api/v1/accounts/lookup), then searched with
+        remote resolution for one the instance does not know yet.
+        """
+        target = (request.target_id or request.target_handle).strip()
+        if not target:
+            raise PermanentError(f"This {request.kind} does not say whom it is about.")
+        if target.isdigit():
+            return client.call(lambda: MastodonAccount.from_api(client.api.account(target)), about_status=True)
+        acct = mention_for(target, client.host).lstrip("@")
+        try:
+            return client.call(lambda: MastodonAccount.from_api(client.api.account_lookup(acct)))
+        except PermanentError:
+            pass
+        wanted = qualified_acct(acct, client.host).lower()
+
+        def search() -> list[MastodonAccount]:
+            raw = parse_list(client.api.account_search(acct, resolve=True, limit=5), "accounts")
+            return [MastodonAccount.from_api(item) for item in raw]
+
+        for found in client.call(search):
+            if qualified_acct(found.acct, client.host).lower() == wanted:
+                return found
+        raise PermanentError(f"{client.host} does not know the account {qualified_acct(acct, client.host)}.")
+
+    def _send_direct(self, client: MastodonClient, account: AccountRef, request: ActionRequest) -> ActionResult:
+        """A private message: a status of visibility "direct" that mentions the person (which is what delivers it)."""
+        handle = request.target_handle or (request.target_id if not request.target_id.isdigit() else "")
+        if not handle and request.target_id:
+            person = self._person(client, request)
+            handle = "@" + qualified_acct(person.acct, client.host)
+        if not handle.strip().lstrip("@"):
+            raise PermanentError("This private message does not say whom it is for.")
+        if not request.text.strip():
+            raise PermanentError("This private message is empty.")
+        handle = "@" + handle.strip().lstrip("@")
+        text = with_mention(request.text, handle, own_handle=account.handle, host=client.host)
+        return self._post(
+            client,
+            text=text,
+            idempotency_key=request.idempotency_key,
+            in_reply_to_id=None,
+            visibility="direct",
+            media_ids=[self._upload(client, media).id for media in request.media] or None,
+        )
+
+    def _report(self, client: MastodonClient, request: ActionRequest) -> ActionResult:
+        """Report a post (`target_id`) to the instance's moderators, with `text` as the comment.
+
+        Mastodon reports an account, with some of its statuses: the author is read from the
+        status itself. A report about someone on another instance is forwarded to that
+        instance's moderators too (`forward`).
+        """
+        if not request.target_id:
+            raise PermanentError("This report does not say which post it is about.")
+        status = client.call(lambda: MastodonStatus.from_api(client.api.status(request.target_id)), about_status=True)
+        author = status.account
+        remote = "@" in author.acct
+        report = client.call(
+            lambda: client.api.report(
+                author.id,
+                status_ids=[status.id],
+                comment=request.text[:1000] or None,
+                forward=remote,
+                category="other",
+            ),
+            about_status=True,
+        )
+        report_id = str(report.get("id") or "") if isinstance(report, dict) else ""
+        return ActionResult(
+            external_id=report_id,
+            url=status.url,
+            data={"status_id": status.id, "account": qualified_acct(author.acct, client.host), "forwarded": remote},
+        )
+
 
 # --- helpers ------------------------------------------------------------------------------------
 
@@ -453,8 +629,10 @@ def event_for(notification: MastodonNotification, *, own_id: str, host: str) -> 
             in_reply_to_id=status.id,
             raw=raw,
         )
+    thread_key = status.in_reply_to_id or status.id
     if status.visibility == "direct":
         kind = EventKind.DIRECT_MESSAGE
+        thread_key = direct_thread_key(status, own_id=own_id, host=host)
     elif status.in_reply_to_id and status.in_reply_to_account_id == own_id:
         kind = EventKind.REPLY
     return NetworkEvent(
@@ -465,10 +643,25 @@ def event_for(notification: MastodonNotification, *, own_id: str, host: str) -> 
         text=_status_text(status),
         url=status.url,
         in_reply_to_id=status.in_reply_to_id,
-        thread_key=status.in_reply_to_id or status.id,
+        thread_key=thread_key,
         visibility=status.visibility,
         raw=raw,
     )
+
+
+def direct_thread_key(status: MastodonStatus, *, own_id: str, host: str) -> str:
+    """The conversation of a private message: everyone in it but us (author and mentioned accounts).
+
+    Mastodon's REST statuses carry no conversation id; the people in a private conversation
+    are what defines it, as in the Mastodon apps' conversation list.
+    """
+    people = {(status.account.id, status.account.acct), *status.mentions}
+    others = {qualified_acct(acct, host).lower() for person_id, acct in people if person_id != own_id}
+    return DIRECT_THREAD_PREFIX + ",".join(sorted(others))
+
+
+def _older(candidate: str, than: str) -> bool:
+    return id_sort_key(candidate) < id_sort_key(than)
 
 
 def _search_event(status: MastodonStatus, host: str) -> NetworkEvent:
@@ -591,6 +784,16 @@ def _grapheme_count(text: str) -> int:
             regional_pending = False
         count += 1
     return count
+
+
+# Relationship actions and the Mastodon.py call each one makes (POST /api/v1/accounts/:id/<verb>).
+_RELATIONSHIP_CALLS: dict[ActionKind, str] = {
+    ActionKind.FOLLOW: "account_follow",
+    ActionKind.BLOCK: "account_block",
+    ActionKind.UNBLOCK: "account_unblock",
+    ActionKind.MUTE: "account_mute",
+    ActionKind.UNMUTE: "account_unmute",
+}
 
 
 __all__ = ["MastodonConnector", "event_for", "instance_host", "mention_for", "qualified_acct", "with_mention"]

@@ -114,6 +114,7 @@ class MastodonStatus:
     in_reply_to_account_id: str
     account: MastodonAccount
     media: tuple[MastodonMedia, ...]
+    mentions: tuple[tuple[str, str], ...] = ()  # (id, acct) of each mentioned account
 
     @classmethod
     def from_api(cls, value: object) -> Self:
@@ -121,6 +122,9 @@ class MastodonStatus:
         media = data.get("media_attachments") or []
         if not isinstance(media, list | tuple):
             raise PayloadError("media_attachments is not a list")
+        mentions = data.get("mentions") or []
+        if not isinstance(mentions, list | tuple):
+            raise PayloadError("mentions is not a list")
         return cls(
             id=_required_id(data, "status"),
             url=_text(data, "url") or _text(data, "uri"),
@@ -132,6 +136,11 @@ class MastodonStatus:
             in_reply_to_account_id=_text(data, "in_reply_to_account_id"),
             account=MastodonAccount.from_api(data.get("account")),
             media=tuple(MastodonMedia.from_api(item) for item in media),
+            mentions=tuple(
+                (_text(mention, "id"), _text(mention, "acct"))
+                for mention in mentions
+                if isinstance(mention, Mapping) and mention.get("acct")
+            ),
         )
 
 

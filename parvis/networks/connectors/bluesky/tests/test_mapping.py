@@ -177,3 +177,47 @@ def test_items_sharing_the_cursor_s_instant_are_delivered_once() -> None:
     assert second_uris == ["at://x/p/2"]
     assert third_uris == []
     assert cursor[CURSOR_URIS_KEY] == ["at://x/p/1", "at://x/p/2"]
+
+
+# --- the backfill of a new account ------------------------------------------------------------------
+
+
+def _recent(n: int, *, days_ago: float) -> Item:
+    when = datetime.now(UTC) - timedelta(days=days_ago) + timedelta(seconds=n)
+    return Item(uri=f"at://x/p/{n}", indexed_at=when, indexed_at_raw=when.isoformat().replace("+00:00", "Z"))
+
+
+def _backfill(pages: Pages, days: int = 14, limit: int = 800) -> tuple[list[str], dict[str, Any]]:
+    items, cursor = _read_newest_first(pages, {}, key=CURSOR_KEY, uris_key=CURSOR_URIS_KEY, backfill=(days, limit))
+    return [item.uri for item in items], cursor
+
+
+def test_a_backfill_reads_every_page_of_the_window_oldest_first() -> None:
+    pages = Pages([_recent(n, days_ago=1) for n in range(1, 8)])
+
+    uris, cursor = _backfill(pages)
+
+    assert uris == [f"at://x/p/{n}" for n in range(1, 8)]
+    assert pages.calls == 3
+    assert cursor[CURSOR_URIS_KEY] == ["at://x/p/7"]
+
+
+def test_a_backfill_stops_at_the_window_and_at_the_item_limit() -> None:
+    old = [_recent(n, days_ago=30) for n in range(1, 4)]
+    recent = [_recent(n, days_ago=1) for n in range(4, 10)]
+
+    in_window, _ = _backfill(Pages(old + recent))
+    limited, _ = _backfill(Pages(old + recent), limit=4)
+
+    assert in_window == [f"at://x/p/{n}" for n in range(4, 10)]
+    assert limited == [f"at://x/p/{n}" for n in range(6, 10)]  # the newest ones
+
+
+def test_a_backfill_with_only_old_items_starts_after_the_newest() -> None:
+    pages = Pages([_recent(n, days_ago=30) for n in range(1, 4)])
+
+    uris, cursor = _backfill(pages)
+
+    assert uris == []
+    assert cursor[CURSOR_KEY] == pages.items[0].indexed_at_raw
+    assert _walk(Pages(pages.items), cursor)[0] == []

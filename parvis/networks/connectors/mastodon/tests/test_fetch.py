@@ -120,6 +120,28 @@ def test_a_direct_message_arrives_as_a_direct_message(
     assert event.kind == EventKind.DIRECT_MESSAGE
     assert event.visibility == "direct"
     assert event.text == "@cci a private question"
+    assert event.thread_key == f"direct:bob@{mastodon_server.instance_host}"
+
+
+def test_private_messages_between_the_same_people_share_one_thread(
+    connector: MastodonConnector,
+    mastodon_server: MastodonMockServer,
+    org: MockAccount,
+    org_ref: AccountRef,
+    bob: MockAccount,
+    carol: MockAccount,
+) -> None:
+    cursor = _start(connector, org_ref)
+    people = mastodon_server.client(bob)
+    people.status_post(f"{org.mention} first private question", visibility="direct")
+    people.status_post(f"{org.mention} and a second one", visibility="direct")
+    people.status_post(f"{org.mention} {carol.mention} all three of us", visibility="direct")
+
+    first, second, group = connector.fetch(org_ref, cursor).events
+
+    assert first.thread_key == second.thread_key == f"direct:bob@{mastodon_server.instance_host}"
+    host = mastodon_server.instance_host
+    assert group.thread_key == f"direct:bob@{host},carol@{host}"
 
 
 def test_a_follow_arrives_as_a_follow(
@@ -219,7 +241,7 @@ def test_a_second_fetch_with_the_new_cursor_is_empty(
     assert id_sort_key(first.cursor[CURSOR_KEY]) > id_sort_key(cursor[CURSOR_KEY])
 
 
-def test_a_new_account_gets_its_newest_notifications_without_history_beyond_a_page(
+def test_a_new_account_backfills_its_history_page_after_page(
     connector: MastodonConnector,
     mastodon_server: MastodonMockServer,
     org: MockAccount,
@@ -227,14 +249,50 @@ def test_a_new_account_gets_its_newest_notifications_without_history_beyond_a_pa
     bob: MockAccount,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(connector_module, "PAGE_SIZE", 3)
+    monkeypatch.setattr(connector_module, "PAGE_SIZE", 2)
+    people = mastodon_server.client(bob)
+    posted = [str(people.status_post(f"{org.mention} old {number}")["id"]) for number in range(5)]
+
+    result = connector.fetch(org_ref, {})
+
+    assert [event.external_id for event in result.events] == posted  # oldest first, all pages
+    assert connector.fetch(org_ref, result.cursor).events == []
+
+
+def test_the_backfill_stops_at_its_item_limit_keeping_the_newest(
+    connector: MastodonConnector,
+    mastodon_server: MastodonMockServer,
+    org: MockAccount,
+    org_ref: AccountRef,
+    bob: MockAccount,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(connector_module, "PAGE_SIZE", 2)
+    monkeypatch.setattr(connector_module, "BACKFILL_MAX_ITEMS", 3)
     people = mastodon_server.client(bob)
     posted = [str(people.status_post(f"{org.mention} old {number}")["id"]) for number in range(5)]
 
     result = connector.fetch(org_ref, {})
 
     assert [event.external_id for event in result.events] == posted[-3:]
-    assert connector.fetch(org_ref, result.cursor).events == []
+
+
+def test_the_backfill_stops_at_its_age_limit(
+    connector: MastodonConnector,
+    mastodon_server: MastodonMockServer,
+    org: MockAccount,
+    org_ref: AccountRef,
+    bob: MockAccount,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    people = mastodon_server.client(bob)
+    people.status_post(f"{org.mention} already there")
+    monkeypatch.setattr(connector_module, "BACKFILL_DAYS", -1)  # everything is "older" than the window
+
+    result = connector.fetch(org_ref, {})
+
+    assert result.events == []
+    assert id_sort_key(result.cursor[CURSOR_KEY]) > id_sort_key("0")  # and the next poll starts after it
 
 
 def test_markup_in_a_comment_arrives_as_plain_text(

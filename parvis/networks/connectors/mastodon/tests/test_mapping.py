@@ -127,8 +127,22 @@ def test_capabilities_are_declared_as_data() -> None:
     assert capabilities.max_media == 4
     assert "image/webp" in capabilities.media_types
     assert capabilities.alt_text_max == 1500
-    assert capabilities.actions == {ActionKind.PUBLISH, ActionKind.REPLY, ActionKind.FAVOURITE, ActionKind.DELETE}
+    assert capabilities.actions == {
+        ActionKind.PUBLISH,
+        ActionKind.REPLY,
+        ActionKind.FAVOURITE,
+        ActionKind.DELETE,
+        ActionKind.FOLLOW,
+        ActionKind.BLOCK,
+        ActionKind.UNBLOCK,
+        ActionKind.MUTE,
+        ActionKind.UNMUTE,
+        ActionKind.SEND_DIRECT,
+        ActionKind.REPORT,
+    }
+    assert ActionKind.HIDE not in capabilities.actions and not capabilities.delete_others
     assert capabilities.direct_messages and capabilities.oauth and capabilities.token_paste
+    assert capabilities.streaming
 
 
 @pytest.mark.parametrize(
