@@ -10,3 +10,10 @@ class InboxConfig(AppConfig):
         from parvis.inbox import ingest
 
         ingest.register()
+        # After-ingest hooks of the inbox's areas (their order is in inbox.hooks).
+        from parvis.inbox import grouping_hooks, sla_hooks, welcome_hooks, work_hooks
+
+        sla_hooks.register()
+        grouping_hooks.register()
+        work_hooks.register()
+        welcome_hooks.register()

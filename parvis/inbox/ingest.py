@@ -10,15 +10,19 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
 
 from parvis.community.models import Identity
 from parvis.community.services import identities_count_messages, identities_mark_following, identities_resolve
+from parvis.inbox import triage, triage_training
 from parvis.inbox.hooks import run_after_ingest
 from parvis.inbox.models import Conversation, ConversationStatus, Direction, Message, MessageKind
 from parvis.networks.ingest import register_route, register_warm_up
 from parvis.networks.models import ConnectedAccount
 from parvis.networks.protocol import EventKind, NetworkEvent
-from parvis.nlp.language import detect_languages, warm_up
+from parvis.nlp.triage import Triage, triage_batch
 
 KIND_FOR_EVENT: dict[EventKind, MessageKind] = {
     EventKind.MENTION: MessageKind.MENTION,
@@ -32,7 +36,10 @@ KIND_FOR_EVENT: dict[EventKind, MessageKind] = {
 def register() -> None:
     for kind in KIND_FOR_EVENT:
         register_route(kind, ingest_messages)
-    register_warm_up(warm_up)
+    # The language detector, the lexicons, the embedding model and the seed class model load before
+    # the ingest transaction opens; a workspace's own model is a small blob read inside it.
+    register_warm_up(triage_training.warm_up)
+    triage.register()
 
 
 def _thread_key(event: NetworkEvent, known_threads: dict[str, str]) -> str:
@@ -67,7 +74,8 @@ def ingest_messages(account: ConnectedAccount, events: Sequence[NetworkEvent]) -
         network=account.network,
         authors=[(event.author, event.occurred_at) for event in fresh if event.author is not None],
     )
-    languages = detect_languages([event.text for event in fresh])
+    triaged = _triage(workspace.pk, fresh)
+    now = timezone.now()
 
     # Threads: messages answering a stored message join its conversation, our own replies
     # included (a sent message is known on the network by the external id of its Action).
@@ -101,10 +109,10 @@ def ingest_messages(account: ConnectedAccount, events: Sequence[NetworkEvent]) -
             text=event.text,
             url=event.url,
             visibility=event.visibility,
-            language=language,
             occurred_at=event.occurred_at,
+            **_triage_fields(event, triaged, identities, now),
         )
-        for event, language in zip(fresh, languages, strict=True)
+        for event in fresh
     ]
     Message.objects.bulk_create(messages, ignore_conflicts=True)
 
@@ -129,6 +137,26 @@ def ingest_messages(account: ConnectedAccount, events: Sequence[NetworkEvent]) -
     )
     run_after_ingest(account, stored)
     return len(messages)
+
+
+def _triage(workspace_id: int, events: Sequence[NetworkEvent]) -> dict[str, Triage]:
+    """Language, sentiment, class and signals of every event with text, in one batch; keyed by external id."""
+    todo = [event for event in events if triage.needs_triage(event.text)]
+    if not todo:
+        return {}
+    model, _version = triage_training.class_model_for(workspace_id)
+    results = triage_batch([event.text for event in todo], model=model)
+    return {event.external_id: result for event, result in zip(todo, results, strict=True)}
+
+
+def _triage_fields(
+    event: NetworkEvent, triaged: dict[str, Triage], identities: dict[str, Identity], now: datetime
+) -> dict[str, Any]:
+    result = triaged.get(event.external_id)
+    if result is None:
+        return {}
+    author = identities.get(event.author.external_id) if event.author else None
+    return triage.triage_fields(result, standing=triage.Standing.of(author), now=now)
 
 
 # A conversation someone had closed, or that was waiting for the other person, needs us again.

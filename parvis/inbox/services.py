@@ -1,15 +1,21 @@
-"""Writes for the inbox: answering on the network the message came from, statuses."""
+"""Writes for the inbox: answering on the network the message came from, statuses, assignment.
+
+Notes, labels, saved replies, saved views, assignment rules and bulk actions are in inbox.work.
+"""
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parvis.core.models import Membership
-from parvis.core.permissions import Perm
+from parvis.core.permissions import Perm, role_has
 from parvis.core.services import audit_record, require
 from parvis.inbox.models import Conversation, ConversationStatus, Direction, Message, MessageKind
+from parvis.inbox.sla import sla_record_answer, sla_record_status
+from parvis.inbox.triage import conversations_refresh_priority
 from parvis.networks.models import AccountStatus
 from parvis.networks.protocol import ActionKind
 from parvis.networks.registry import get_connector
@@ -87,6 +93,12 @@ def message_reply(*, membership: Membership, message: Message, text: str) -> Mes
     Conversation.objects.filter(pk=message.conversation_id).update(
         status=ConversationStatus.WAITING, last_message_at=now
     )
+    conversation = message.conversation
+    conversation.status = ConversationStatus.WAITING
+    conversation.last_message_at = now
+    sla_record_answer(conversation=conversation, at=now)
+    # Answered: its priority drops now, not at the next refresh.
+    conversations_refresh_priority(conversation_ids=[conversation.pk], now=now)
     audit_record(
         workspace=membership.workspace,
         actor=membership.user,
@@ -100,11 +112,64 @@ def message_reply(*, membership: Membership, message: Message, text: str) -> Mes
 
 @transaction.atomic
 def conversation_set_status(*, membership: Membership, conversation: Conversation, status: str) -> Conversation:
+    """Move a conversation to new, assigned, waiting or done (the SLA timers follow).
+
+    "assigned" without an assignee takes it for oneself.
+    """
     require(membership, Perm.REPLY)
     if conversation.workspace_id != membership.workspace_id:
         raise PermissionError("Not your workspace")
-    conversation.status = ConversationStatus(status)
-    if status == ConversationStatus.ASSIGNED and conversation.assignee_id is None:
+    new_status = ConversationStatus(status)
+    previous = conversation.status
+    conversation.status = new_status
+    if new_status == ConversationStatus.ASSIGNED and conversation.assignee_id is None:
         conversation.assignee = membership.user
     conversation.save(update_fields=["status", "assignee"])
+    if previous != new_status:
+        sla_record_status(conversation=conversation, status=new_status, at=timezone.now())
+        audit_record(
+            workspace=membership.workspace,
+            actor=membership.user,
+            verb="inbox.status",
+            target=conversation,
+            summary=f"{previous} → {new_status}",
+            data={"from": previous, "to": str(new_status)},
+        )
+    return conversation
+
+
+def assignable_member(membership: Membership, user_id: int) -> User:
+    """The user `user_id` if they can answer in the workspace of `membership`; else PermissionError."""
+    target = (
+        Membership.objects.select_related("user").filter(workspace_id=membership.workspace_id, user_id=user_id).first()
+    )
+    if target is None or not role_has(target.role, Perm.REPLY):
+        raise PermissionError("This person cannot be given conversations in this workspace")
+    return target.user
+
+
+@transaction.atomic
+def conversation_assign(*, membership: Membership, conversation: Conversation, assignee_id: int | None) -> Conversation:
+    """Give a conversation to a member of the team (status "assigned"), or take it back (status "new")."""
+    require(membership, Perm.REPLY)
+    if conversation.workspace_id != membership.workspace_id:
+        raise PermissionError("Not your workspace")
+    assignee = assignable_member(membership, assignee_id) if assignee_id is not None else None
+    previous = conversation.status
+    conversation.assignee = assignee
+    if assignee is not None and previous in {ConversationStatus.NEW, ConversationStatus.ASSIGNED}:
+        conversation.status = ConversationStatus.ASSIGNED
+    elif assignee is None and previous == ConversationStatus.ASSIGNED:
+        conversation.status = ConversationStatus.NEW
+    conversation.save(update_fields=["status", "assignee"])
+    if conversation.status != previous:
+        sla_record_status(conversation=conversation, status=conversation.status, at=timezone.now())
+    audit_record(
+        workspace=membership.workspace,
+        actor=membership.user,
+        verb="inbox.assign",
+        target=conversation,
+        summary=assignee.get_username() if assignee else "",
+        data={"assignee": assignee.pk if assignee else None},
+    )
     return conversation

@@ -17,6 +17,7 @@ __all__ = [
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parvis.community.models import Identity
 from parvis.core.models import Workspace
@@ -35,7 +36,7 @@ class MessageKind(models.TextChoices):
     REPLY = "reply", _("Reply")
     DIRECT_MESSAGE = "direct_message", _("Private message")
     FOLLOW = "follow", _("New follower")
-    REVIEW = "review", _("Review")
+    REVIEW = "review", pgettext_lazy("message kind", "Review")
 
 
 class Category(models.TextChoices):
@@ -104,6 +105,13 @@ class Conversation(models.Model):
         indexes = [
             models.Index(fields=["workspace", "status", "-last_message_at"], name="inbox_list_idx"),
             models.Index(fields=["workspace", "status", "-priority", "-last_message_at"], name="inbox_priority_idx"),
+            # "Open" (everything not done) is the default view: newest first, or by priority.
+            models.Index(fields=["workspace", "-last_message_at", "-id"], name="inbox_newest_idx"),
+            models.Index(
+                fields=["workspace", "-priority", "-last_message_at", "-id"],
+                name="inbox_open_priority_idx",
+                condition=~models.Q(status="done"),
+            ),
         ]
 
     def __str__(self) -> str:
