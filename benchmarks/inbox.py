@@ -122,7 +122,9 @@ def make_events(count: int, seed: int, prefix: str) -> list[Any]:
         Kind.DIRECT: EventKind.DIRECT_MESSAGE,
         Kind.FOLLOW: EventKind.FOLLOW,
     }
-    records = [record for record in generate_records(seed=seed, steps=count * 2, org_handle="org") if record.kind in kinds]
+    records = [
+        record for record in generate_records(seed=seed, steps=count * 2, org_handle="org") if record.kind in kinds
+    ]
     start = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
     events = []
     for index, record in enumerate(records[:count]):
@@ -251,7 +253,10 @@ def fill_inbox(args: argparse.Namespace, workspace: Any) -> dict[str, Any]:
     now = datetime.now(UTC)
     texts = [event.text for event in make_events(500, args.seed + 1, "text") if event.text] or ["Bonjour ?"]
     members = Member.objects.bulk_create(
-        [Member(workspace=workspace, display_name=f"Personne {i}", first_seen_at=now, last_seen_at=now) for i in range(2000)]
+        [
+            Member(workspace=workspace, display_name=f"Personne {i}", first_seen_at=now, last_seen_at=now)
+            for i in range(2000)
+        ]
     )
     identities = Identity.objects.bulk_create(
         [

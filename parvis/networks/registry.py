@@ -15,11 +15,14 @@ CONNECTORS: dict[str, str] = {
     "facebook": "parvis.networks.connectors.facebook.connector.FacebookConnector",
     "instagram": "parvis.networks.connectors.instagram.connector.InstagramConnector",
     "linkedin": "parvis.networks.connectors.linkedin.connector.LinkedInConnector",
+    "youtube": "parvis.networks.connectors.youtube.connector.YouTubeConnector",
+    "matrix": "parvis.networks.connectors.matrix.connector.MatrixConnector",
+    "email": "parvis.networks.connectors.email.connector.EmailConnector",
     "fake": "parvis.networks.connectors.fake.connector.FakeConnector",
 }
 
 # Networks offered in the interface (the fake one is for tests and templates).
-PUBLIC_NETWORKS = ("mastodon", "bluesky", "x", "facebook", "instagram", "linkedin", "rss")
+PUBLIC_NETWORKS = ("mastodon", "bluesky", "x", "facebook", "instagram", "linkedin", "youtube", "matrix", "email", "rss")
 
 
 class UnknownNetwork(KeyError):

@@ -251,6 +251,9 @@ def account_poll(*, account_id: int) -> IngestReport | None:
         warm_up_routes()
     try:
         with transaction.atomic():
+            # Take turns with a stream storing events of the same account (networks.streaming takes the
+            # same lock): otherwise both could run the after-ingest hooks on the same new message.
+            ConnectedAccount.objects.select_for_update().filter(pk=account.pk).first()
             report = route_events(account, result.events)
             PollCursor.objects.update_or_create(account=account, defaults={"value": result.cursor})
             ConnectedAccount.objects.filter(pk=account.pk, status__in=POLLABLE).update(

@@ -120,9 +120,89 @@ def demo_seed(*, instance_url: str, access_token: str, network: str = "mastodon"
         account_disconnect(membership=owner, account=old)
         retired += 1
     event = demo_seed_event(membership=manager, account=account)
+    demo_seed_inbox(owner=owner, account=account)
     return DemoSeed(
         workspace=workspace, owner=owner, community_manager=manager, account=account, retired=retired, event=event
     )
+
+
+# --- the inbox: charter, moderation rules, response times, welcome -----------------------------------
+
+DEMO_CHARTER_TITLE = "Charte de la communauté de la CCI de Lyon (démo)"
+DEMO_CHARTER = """Nos comptes sont des lieux d'échange entre entrepreneurs, commerçants et la Chambre.
+Nous répondons à tous les messages, dans les délais annoncés, sur le réseau où ils ont été écrits.
+
+## 1. Respect
+
+### 1.1 Pas d'insultes ni d'attaques personnelles
+Critiquer nos services est bienvenu ; insulter une personne, l'équipe ou un membre ne l'est pas.
+Les messages insultants sont masqués, et nous expliquons pourquoi.
+
+### 1.2 Pas de propos haineux
+Les propos racistes, sexistes, homophobes ou discriminatoires sont masqués et leurs auteurs bloqués.
+
+## 2. Pertinence
+
+### 2.1 Pas de publicité ni de spam
+La promotion non sollicitée, les liens trompeurs et les messages répétés sont masqués.
+
+## 3. Recours
+Vous pensez qu'une décision est injuste ? Répondez au message d'explication ou écrivez-nous en privé :
+une autre personne de l'équipe réexamine la décision.
+"""
+
+
+def demo_seed_inbox(*, owner: Membership, account: ConnectedAccount) -> None:
+    """The demo's charter (published), its moderation rules, a BtoC response-time policy and the welcome rule.
+
+    Made once: a workspace that already has a published charter, rules, a policy or a welcome rule keeps them.
+    """
+    from parvis.inbox.models import SlaPolicy, WelcomeRule
+    from parvis.inbox.models.welcome import ThanksMode
+    from parvis.inbox.sla import sla_policy_create
+    from parvis.inbox.welcome import welcome_rule_save
+    from parvis.moderation.models import CharterClause, ModerationRule
+    from parvis.moderation.models.charter import RemovalAction
+    from parvis.moderation.services import charter_draft_save, charter_publish, rule_save
+
+    workspace = owner.workspace
+    clauses = CharterClause.objects.filter(version__charter__workspace=workspace)
+    if not clauses.exists():
+        charter_draft_save(membership=owner, title=DEMO_CHARTER_TITLE, body=DEMO_CHARTER, slug="cci-lyon-demo")
+        charter_publish(membership=owner)
+    latest = {clause.code: clause for clause in clauses.order_by("version__number")}
+    if not ModerationRule.objects.filter(workspace=workspace).exists():
+        rule_save(
+            membership=owner,
+            name="Insultes : masquer et expliquer",
+            order=10,
+            categories=["insult-or-hate"],
+            removal=RemovalAction.HIDE,
+            explain=True,
+            clause=latest.get("1.1"),
+        )
+        rule_save(
+            membership=owner,
+            name="Publicité et spam : masquer",
+            order=20,
+            categories=["spam-or-advertising"],
+            has_links=True,
+            removal=RemovalAction.HIDE,
+            explain=False,
+            clause=latest.get("2.1"),
+        )
+    if not SlaPolicy.objects.filter(workspace=workspace).exists():
+        sla_policy_create(membership=owner, preset="btoc")
+    if not WelcomeRule.objects.filter(account=account).exists():
+        welcome_rule_save(
+            membership=owner,
+            account=account,
+            enabled=True,
+            follow_back=True,
+            thanks=ThanksMode.MENTION,
+            per_hour=10,
+            per_day=50,
+        )
 
 
 # --- the live event ----------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from parvis.core.models import VoiceKind, Workspace
 from parvis.core.selectors import voice_list
-from parvis.inbox.models import ConversationStatus
+from parvis.inbox.models import Category, ConversationStatus, Label, MessageKind, Sentiment
+from parvis.inbox.selectors import InboxFilters
 from parvis.networks.models import ActionStatus, ConnectedAccount
 from parvis.networks.selectors import account_list
 from parvis.publishing.composition import thread_from_text
@@ -61,26 +62,180 @@ class FilterForm(forms.Form):
 
 
 class InboxFilterForm(FilterForm):
+    """The inbox list's filters (all optional); `inbox_filters()` gives them to the selector."""
+
     STATUS_CHOICES = (
         ("open", _("Open (not done)")),
         *CONVERSATION_STATUS_LABELS.items(),
         ("all", _("All")),
     )
-    defaults = {"status": "open"}
+    SORT_CHOICES = (("newest", _("Newest first")), ("priority", _("Highest priority first")))
+    defaults = {"status": "open", "sort": "newest"}
 
+    q = forms.CharField(required=False, max_length=200, label=_("Search"))
     account = AccountChoiceField(queryset=ConnectedAccount.objects.none(), required=False, label=_("Account"))
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False, label=_("Status"))
+    assignee = forms.ChoiceField(choices=(), required=False, label=_("Assigned to"))
+    network = forms.ChoiceField(choices=(), required=False, label=_("Network"))
+    kind = forms.ChoiceField(choices=(), required=False, label=_("Kind"))
+    category = forms.ChoiceField(choices=(), required=False, label=_("Class"))
+    sentiment = forms.ChoiceField(choices=(), required=False, label=_("Sentiment"))
+    priority_min = forms.IntegerField(required=False, min_value=0, max_value=100, label=_("Priority at least"))
+    label = forms.ModelChoiceField(queryset=Label.objects.none(), required=False, label=_("Label"))
+    language = forms.CharField(required=False, max_length=8, label=_("Language"))
+    overdue = forms.BooleanField(required=False, label=_("Past the answer deadline"))
+    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, label=_("Sort"))
 
-    def __init__(self, data: Any, *, workspace: Workspace) -> None:
+    def __init__(self, data: Any, *, workspace: Workspace, members: Sequence[Any] = ()) -> None:
         super().__init__(data)
         account = cast(forms.ModelChoiceField, self.fields["account"])  # type: ignore[type-arg]
         account.queryset = account_list(workspace, include_disabled=True)
         account.empty_label = _("All accounts")
+        networks = sorted({item.network for item in account.queryset})
+        cast(forms.ChoiceField, self.fields["network"]).choices = [
+            ("", _("All networks")),
+            *((network, network_name(network)) for network in networks),
+        ]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [("", _("All kinds")), *MessageKind.choices]
+        cast(forms.ChoiceField, self.fields["category"]).choices = [("", _("All classes")), *Category.choices]
+        cast(forms.ChoiceField, self.fields["sentiment"]).choices = [("", _("Any sentiment")), *Sentiment.choices]
+        cast(forms.ChoiceField, self.fields["assignee"]).choices = [
+            ("", _("Anyone")),
+            ("mine", _("Me")),
+            ("unassigned", _("Nobody")),
+            *((str(user.pk), user.get_full_name() or user.get_username()) for user in members),
+        ]
+        label = cast(forms.ModelChoiceField, self.fields["label"])  # type: ignore[type-arg]
+        label.queryset = Label.objects.filter(workspace=workspace).order_by("name")
+        label.empty_label = _("All labels")
 
     def selector_arguments(self) -> dict[str, Any]:
         account = self.value("account")
         status = self.value("status")
         return {"account_id": account.pk if account else None, "status": None if status == "all" else status}
+
+    def inbox_filters(self) -> InboxFilters:
+        account = self.value("account")
+        label = self.value("label")
+        priority = self.value("priority_min")
+        return InboxFilters(
+            status=self.value("status"),
+            account_id=account.pk if account else None,
+            network=self.value("network") or "",
+            kind=self.value("kind") or "",
+            category=self.value("category") or "",
+            sentiment=self.value("sentiment") or "",
+            priority_min=priority if isinstance(priority, int) else None,
+            label_id=label.pk if label else None,
+            assignee=self.value("assignee") or "",
+            language=(self.value("language") or "").strip().lower(),
+            text=self.value("q") or "",
+            overdue=bool(self.value("overdue")),
+            sort=self.value("sort") or "newest",
+        )
+
+    def is_filtered(self) -> bool:
+        """Whether any filter beyond the defaults is set (the advanced filters then start open)."""
+        return bool(self.querystring())
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Internal note"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Write the note before adding it.")},
+    )
+
+
+class AssignForm(forms.Form):
+    """`assignee`: a user id, "me", or empty for nobody."""
+
+    assignee = forms.CharField(required=False, max_length=20)
+
+    def assignee_id(self, me: int) -> int | None:
+        raw = self.cleaned_data.get("assignee") or ""
+        if raw == "me":
+            return me
+        return int(raw) if raw.isdigit() else None
+
+
+class LabelPickForm(forms.Form):
+    """Add a label by name (an unknown name creates it), or remove one by id."""
+
+    name = forms.CharField(required=False, max_length=60, label=_("Label"))
+    remove = forms.IntegerField(required=False)
+
+
+class BulkForm(forms.Form):
+    ACTIONS = (
+        ("done", _("Mark as done")),
+        ("status", _("Change status")),
+        ("assign", _("Assign")),
+        ("label", _("Add label")),
+        ("unlabel", _("Remove label")),
+    )
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=True)
+    action = forms.ChoiceField(choices=ACTIONS)
+    status = forms.ChoiceField(choices=[("", ""), *ConversationStatus.choices], required=False)
+    assignee = forms.CharField(required=False, max_length=20)
+    label = forms.CharField(required=False, max_length=60)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Any integer is accepted here: the service checks that every id is in the caller's workspace.
+        ids = cast(forms.TypedMultipleChoiceField, self.fields["ids"])
+        ids.valid_value = lambda value: str(value).isdigit()  # type: ignore[method-assign]
+        ids.error_messages["required"] = _("Select at least one conversation.")
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(label=_("Name of the view"), max_length=80)
+    query = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+    shared = forms.BooleanField(required=False, label=_("Share with the team"))
+
+
+class SavedReplyForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    body = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Variables: {name} {first_name} {handle} {account} {network} {agent}"),
+    )
+    shortcut = forms.SlugField(label=_("Shortcut"), max_length=40, required=False)
+    language = forms.CharField(label=_("Language"), max_length=8, required=False)
+
+
+class AssignmentRuleForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    account = AccountChoiceField(queryset=ConnectedAccount.objects.none(), required=False, label=_("Account"))
+    network = forms.ChoiceField(choices=(), required=False, label=_("Network"))
+    kind = forms.ChoiceField(choices=[("", _("Any kind")), *MessageKind.choices], required=False, label=_("Kind"))
+    category = forms.ChoiceField(choices=[("", _("Any class")), *Category.choices], required=False, label=_("Class"))
+    language = forms.CharField(label=_("Language"), max_length=8, required=False)
+    keyword = forms.CharField(label=_("Keyword"), max_length=120, required=False)
+    assignee = forms.TypedChoiceField(choices=(), coerce=int, required=False, empty_value=None, label=_("Give to"))
+    members = forms.TypedMultipleChoiceField(
+        choices=(), coerce=int, required=False, label=_("Or each in turn"), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, workspace: Workspace, members: Sequence[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        account = cast(forms.ModelChoiceField, self.fields["account"])  # type: ignore[type-arg]
+        account.queryset = account_list(workspace, include_disabled=True)
+        account.empty_label = _("Any account")
+        networks = sorted({item.network for item in account.queryset})
+        cast(forms.ChoiceField, self.fields["network"]).choices = [
+            ("", _("Any network")),
+            *((network, network_name(network)) for network in networks),
+        ]
+        people = [(user.pk, user.get_full_name() or user.get_username()) for user in members]
+        cast(forms.ChoiceField, self.fields["assignee"]).choices = [("", _("Nobody in particular")), *people]
+        cast(forms.ChoiceField, self.fields["members"]).choices = people
+
+    def conditions(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {key: data.get(key) or None for key in ("account", "network", "kind", "category", "language", "keyword")}
 
 
 class LedgerFilterForm(FilterForm):

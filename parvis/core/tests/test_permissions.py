@@ -20,6 +20,7 @@ EXPECTED: dict[str, set[Perm]] = {
         Perm.PUBLISH,
         Perm.DRAFT,
         Perm.REPLY,
+        Perm.MODERATE,
         Perm.VIEW_INBOX,
         Perm.VIEW_LEDGER,
         Perm.VIEW_ANALYTICS,
@@ -64,6 +65,14 @@ def test_a_contributor_can_draft_but_not_publish():
 
 def test_a_contributor_cannot_answer_the_inbox():
     assert not role_has(Role.CONTRIBUTOR, Perm.REPLY)
+
+
+def test_community_managers_moderate_contributors_and_analysts_do_not():
+    assert [role for role in Role if role_has(role, Perm.MODERATE)] == [
+        Role.OWNER,
+        Role.MANAGER,
+        Role.COMMUNITY_MANAGER,
+    ]
 
 
 def test_an_analyst_reads_only():

@@ -256,6 +256,9 @@ class Command(BaseCommand):
             self.supervisor.start("scheduler", [python, manage, "parvis_scheduler"])
         else:
             self._say("WARNING: no parvis_scheduler command: nothing will poll the accounts or send due actions")
+        if "parvis_stream" in get_commands():
+            # Mastodon's user stream: mentions and replies arrive within a second, the poll stays the safety net.
+            self.supervisor.start("stream", [python, manage, "parvis_stream"])
 
         # 4. The community.
         if not options["no_simulator"]:

@@ -6,10 +6,62 @@
 
   document.documentElement.classList.add("js");
 
+  var NOT_TEXT = ["checkbox", "radio", "button", "submit", "reset"];
+
   function isTyping(target) {
     if (!target || !target.tagName) return false;
     var tag = target.tagName.toLowerCase();
+    if (tag === "input" && NOT_TEXT.indexOf((target.type || "").toLowerCase()) !== -1) return false;
     return tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable;
+  }
+
+  // Inbox shortcuts that act on "the first visible [data-shortcut=name]": with rows selected, in the
+  // bulk bar first; then in the open conversation. A field gets the focus, anything else is clicked.
+  // Other areas only add an element with the attribute (c: correct the class, g: answer the group,
+  // h: hide under the charter) and the key works.
+  var SHORTCUTS = { e: "done", a: "assign", l: "label", n: "note", r: "reply", ";": "saved-reply", c: "correct", g: "group", h: "hide" };
+
+  function isVisible(element) {
+    return Boolean(element.offsetWidth || element.offsetHeight || element.getClientRects().length);
+  }
+
+  function selectedRows() {
+    return document.querySelectorAll("#conversation-list [data-row-check]:checked");
+  }
+
+  function runShortcut(name) {
+    var scopes = [];
+    if (selectedRows().length) scopes.push(document.getElementById("bulk-form"));
+    scopes.push(document.getElementById("conversation-pane"));
+    for (var i = 0; i < scopes.length; i++) {
+      if (!scopes[i]) continue;
+      var candidates = scopes[i].querySelectorAll("[data-shortcut='" + name + "']");
+      for (var j = 0; j < candidates.length; j++) {
+        var element = candidates[j];
+        if (!isVisible(element) || element.disabled) continue;
+        var tag = element.tagName.toLowerCase();
+        if (tag === "textarea" || tag === "select" || (tag === "input" && NOT_TEXT.indexOf(element.type) === -1)) {
+          element.focus();
+        } else {
+          element.click();
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+
+  function toggleRowSelection() {
+    var row = document.activeElement && document.activeElement.closest && document.activeElement.closest("[data-row]");
+    if (!row) {
+      var current = document.querySelector("#conversation-list .row-link[aria-current]");
+      row = current ? current.closest("[data-row]") : null;
+    }
+    var box = row ? row.querySelector("[data-row-check]") : null;
+    if (!box) return false;
+    box.checked = !box.checked;
+    box.dispatchEvent(new Event("change", { bubbles: true }));
+    return true;
   }
 
   function rows() {
@@ -82,20 +134,11 @@
       case "k":
         moveSelection(-1);
         break;
-      case "r": {
-        var reply = document.getElementById("reply-text");
-        if (!reply) return;
-        reply.focus();
+      case "x":
+        if (!toggleRowSelection()) return;
         break;
-      }
-      case "e": {
-        var done = document.querySelector("#conversation-pane [data-shortcut='done']");
-        if (!done) return;
-        done.click();
-        break;
-      }
       case "/": {
-        var filter = document.querySelector("[data-filters] select, [data-filters] input");
+        var filter = document.querySelector("[data-filters] input:not([type=hidden]), [data-filters] select");
         if (!filter) return;
         filter.focus();
         break;
@@ -104,7 +147,7 @@
         openShortcuts();
         break;
       default:
-        return;
+        if (!SHORTCUTS[event.key] || !runShortcut(SHORTCUTS[event.key])) return;
     }
     event.preventDefault();
   });
