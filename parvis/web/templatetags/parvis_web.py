@@ -90,3 +90,11 @@ def relative_time(value: datetime | None) -> str:
     if days < 7:
         return ngettext("%(count)d day ago", "%(count)d days ago", days) % {"count": days}
     return date_format(timezone.localtime(value), "SHORT_DATE_FORMAT")
+
+
+@register.filter
+def author_label(author: object) -> str:
+    """Who wrote a message: their display name, else their handle; "Unknown author" when nobody is known."""
+    if author is None:
+        return _("Unknown author")
+    return str(getattr(author, "display_name", "") or getattr(author, "handle", "") or _("Unknown author"))

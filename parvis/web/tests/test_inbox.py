@@ -112,3 +112,15 @@ def test_an_analyst_can_read_the_inbox(signed_in, nadia, receive):
 
     assert response.status_code == 200
     assert "Lisible par une analyste" in response.content.decode()
+
+
+def test_a_message_without_a_known_author_shows_in_the_list_and_the_conversation(signed_in, camille, receive):
+    conversation = receive("Un message dont l'auteur n'est plus connu")
+    conversation.messages.update(author=None)
+
+    client = signed_in(camille)
+    listing = client.get(reverse("web:inbox"))
+    opened = client.get(reverse("web:conversation", args=[conversation.pk]))
+
+    assert listing.status_code == 200 and "Auteur inconnu" in listing.content.decode()
+    assert opened.status_code == 200 and "l&#x27;auteur n&#x27;est plus connu" in opened.content.decode()
