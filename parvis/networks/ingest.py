@@ -9,7 +9,8 @@ on purpose, never dropped by accident.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -23,8 +24,13 @@ Handler = Callable[["ConnectedAccount", Sequence[NetworkEvent]], int]
 
 IGNORED_KINDS: frozenset[EventKind] = frozenset({EventKind.FAVOURITE, EventKind.REBLOG})
 
+# A preparer does a batch's slow enrichment (triage: embeddings, classes) before the write transaction
+# opens, keeps it where its handler will look, and returns the function that forgets it.
+Preparer = Callable[["ConnectedAccount", Sequence[NetworkEvent]], Callable[[], None]]
+
 _ROUTES: dict[EventKind, Handler] = {}
 _WARM_UPS: list[Callable[[], object]] = []
+_PREPARERS: list[Preparer] = []
 
 
 class UnroutedEventKind(LookupError):
@@ -40,6 +46,29 @@ def register_warm_up(warm_up: Callable[[], object]) -> None:
 def warm_up_routes() -> None:
     for warm_up in _WARM_UPS:
         warm_up()
+
+
+def register_preparer(preparer: Preparer) -> None:
+    if preparer not in _PREPARERS:
+        _PREPARERS.append(preparer)
+
+
+@contextmanager
+def prepared(account: ConnectedAccount, events: Sequence[NetworkEvent]) -> Iterator[None]:
+    """Run the preparers for `events` outside any transaction; what they computed lives for the block.
+
+    On SQLite a write transaction blocks every other writer (web requests, workers, the stream) while
+    it is open: computing embeddings inside it would hold them for seconds per batch. A handler that
+    finds nothing prepared (a preparer failed, or events routed without this block) computes it itself.
+    """
+    forgets = []
+    try:
+        for preparer in _PREPARERS:
+            forgets.append(preparer(account, events))
+        yield
+    finally:
+        for forget in forgets:
+            forget()
 
 
 def register_route(kind: EventKind, handler: Handler) -> None:

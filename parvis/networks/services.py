@@ -32,7 +32,7 @@ from parvis.core.models import AuditEntry, Membership, Voice, Workspace
 from parvis.core.permissions import Perm, role_has
 from parvis.core.services import audit_record, notification_send, require
 from parvis.networks.errors import AuthExpired, ConnectorError, PermanentError, RateLimited, TransientError
-from parvis.networks.ingest import IngestReport, route_events, warm_up_routes
+from parvis.networks.ingest import IngestReport, prepared, route_events, warm_up_routes
 from parvis.networks.models import (
     AccountStatus,
     Action,
@@ -250,7 +250,7 @@ def account_poll(*, account_id: int) -> IngestReport | None:
         # transaction: on SQLite a write transaction blocks every other writer while it is open.
         warm_up_routes()
     try:
-        with transaction.atomic():
+        with prepared(account, result.events), transaction.atomic():
             # Take turns with a stream storing events of the same account (networks.streaming takes the
             # same lock): otherwise both could run the after-ingest hooks on the same new message.
             ConnectedAccount.objects.select_for_update().filter(pk=account.pk).first()

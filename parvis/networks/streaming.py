@@ -40,7 +40,7 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from parvis.networks.errors import AuthExpired, ConnectorError
-from parvis.networks.ingest import IngestReport, route_events, warm_up_routes
+from parvis.networks.ingest import IngestReport, prepared, route_events, warm_up_routes
 from parvis.networks.models import AccountStatus, ConnectedAccount, Heartbeat
 from parvis.networks.protocol import AccountRef, NetworkEvent
 from parvis.networks.registry import UnknownNetwork, get_connector
@@ -95,7 +95,10 @@ def stream_ingest(*, account_id: int, events: Sequence[NetworkEvent]) -> IngestR
     if not events:
         return IngestReport()
     warm_up_routes()  # slow model loading before the write transaction (SQLite: one writer at a time)
-    with transaction.atomic():
+    account_row = ConnectedAccount.objects.filter(pk=account_id).select_related("workspace").first()
+    if account_row is None:
+        return None
+    with prepared(account_row, events), transaction.atomic():  # triage before the write lock
         account = (
             ConnectedAccount.objects.select_for_update()
             .select_related("workspace")
