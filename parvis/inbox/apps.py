@@ -10,6 +10,9 @@ class InboxConfig(AppConfig):
         from parvis.inbox import ingest
 
         ingest.register()
+        from parvis.inbox import reactions
+
+        reactions.register()
         # After-ingest hooks of the inbox's areas (their order is in inbox.hooks).
         from parvis.inbox import grouping_hooks, sla_hooks, welcome_hooks, work_hooks
 

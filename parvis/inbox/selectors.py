@@ -25,6 +25,7 @@ from parvis.inbox.models import (
     SavedReply,
     SavedView,
 )
+from parvis.inbox.reactions import reactions_by_identities
 
 PAGE_SIZE = 50
 SORTS = ("newest", "priority")
@@ -292,6 +293,7 @@ class AuthorHistory:
     identities: list[Identity]
     messages: list[Message]
     conversation_count: int = 0
+    reactions: dict[str, int] = field(default_factory=dict)  # favourites and boosts they gave our posts
 
 
 def author_history(workspace: Workspace, identity: Identity, *, limit: int = 12) -> AuthorHistory:
@@ -306,7 +308,8 @@ def author_history(workspace: Workspace, identity: Identity, *, limit: int = 12)
         .select_related("account", "author", "conversation")
         .order_by("-occurred_at", "-id")[:limit]
     )
-    return AuthorHistory(member=member, identities=identities, messages=messages)
+    reactions = reactions_by_identities(workspace, [item.pk for item in identities])
+    return AuthorHistory(member=member, identities=identities, messages=messages, reactions=reactions)
 
 
 # Team, labels, saved replies, views, rules ----------------------------------------------------------

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 # A handler stores the events it is given idempotently and returns how many were new.
 Handler = Callable[["ConnectedAccount", Sequence[NetworkEvent]], int]
 
-IGNORED_KINDS: frozenset[EventKind] = frozenset({EventKind.FAVOURITE, EventKind.REBLOG})
+IGNORED_KINDS: frozenset[EventKind] = frozenset()
 
 # A preparer does a batch's slow enrichment (triage: embeddings, classes) before the write transaction
 # opens, keeps it where its handler will look, and returns the function that forgets it.

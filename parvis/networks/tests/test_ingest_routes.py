@@ -44,9 +44,7 @@ def test_each_kind_goes_to_its_handler_in_one_batch(
     assert report.by_kind == {"mention": 2, "follow": 1}
 
 
-def test_favourites_and_reblogs_are_counted_as_ignored(
-    account: ConnectedAccount, handled: list[tuple[EventKind, list[str]]]
-) -> None:
+def test_favourites_and_reblogs_are_routed_like_any_other_kind(account: ConnectedAccount) -> None:
     events = [
         NetworkEventFactory(kind=EventKind.FAVOURITE),
         NetworkEventFactory(kind=EventKind.REBLOG),
@@ -55,7 +53,8 @@ def test_favourites_and_reblogs_are_counted_as_ignored(
 
     report = route_events(account, events)
 
-    assert (report.received, report.ignored, report.stored) == (3, 2, 1)
+    assert (report.received, report.ignored, report.stored) == (3, 0, 3)
+    assert report.by_kind == {"favourite": 1, "reblog": 1, "mention": 1}
 
 
 def test_an_event_kind_nobody_handles_raises_unrouted_event_kind(
