@@ -377,6 +377,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         ingest_space = Workspace.objects.create(name="Ingest benchmark", slug="bench-ingest")
         report["ingest_with_triage"] = bench_ingest(args, ingest_space)
+        print("ingest:", report["ingest_with_triage"], file=sys.stderr, flush=True)
         report["raw_bulk_insert"] = bench_raw(args, Workspace.objects.create(name="Raw insert", slug="bench-raw"))
         report["ratio_raw_over_ingest"] = round(
             report["raw_bulk_insert"]["events_per_second"] / report["ingest_with_triage"]["events_per_second"], 1
@@ -384,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_page:
             page_space = Workspace.objects.create(name="Page benchmark", slug="bench-page")
             report["inbox_fill"] = fill_inbox(args, page_space)
+            print("fill:", report["inbox_fill"], file=sys.stderr, flush=True)
             report["first_page"] = bench_page(args, page_space)
         report["peak_rss_mb"] = peak_rss_mb()
     text = json.dumps(report, indent=2)
