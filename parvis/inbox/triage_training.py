@@ -32,8 +32,7 @@ from django.utils import timezone
 from parvis.core.models import Workspace
 from parvis.inbox.models import CorrectionField, LabelCorrection, TrainingStatus, WorkspaceClassModel
 from parvis.nlp import triage as nlp_triage
-from parvis.nlp.classes import ClassModel, Evaluation, load_seed, score
-from parvis.nlp.embeddings import embed
+from parvis.nlp.classes import ClassModel, Evaluation, embed_for_class, load_seed, score
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +80,7 @@ def _seed_data() -> _Seed:
         with _seed_lock:
             if _seed is None:
                 texts, labels = load_seed()
-                vectors = embed(texts)
+                vectors = embed_for_class(texts)
                 model = ClassModel.fit_embeddings(vectors, labels)
                 model.meta["source"] = "seed"
                 _seed = _Seed(texts=texts, labels=labels, vectors=vectors, model=model)
@@ -108,7 +107,7 @@ def train_class_model(texts: list[str], labels: list[str]) -> ClassModel:
     merged.update(zip(texts, labels, strict=True))
     seed_index = {text: index for index, text in enumerate(seed.texts)}
     new_texts = [text for text in merged if text not in seed_index]
-    new_vectors = dict(zip(new_texts, embed(new_texts), strict=True)) if new_texts else {}
+    new_vectors = dict(zip(new_texts, embed_for_class(new_texts), strict=True)) if new_texts else {}
     vectors = np.stack([seed.vectors[seed_index[text]] if text in seed_index else new_vectors[text] for text in merged])
     model = ClassModel.fit_embeddings(vectors, list(merged.values()))
     model.meta["source"] = "seed+corrections"
@@ -300,7 +299,7 @@ def workspace_model_train(*, training_id: int) -> WorkspaceClassModel | None:
             "error": "",
         }
         if test_texts:
-            vectors = embed(test_texts)
+            vectors = embed_for_class(test_texts)
             before = _evaluation(seed_class_model(), vectors, test_labels)
             after = _evaluation(model, vectors, test_labels)
             fields.update(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import threading
 from collections import Counter
 from collections.abc import Sequence
@@ -37,6 +38,22 @@ LABELS = (
 FORMAT = "parvis.nlp.classes/1"
 DEFAULT_C = 10.0
 SEED_FILE = "seed_labels.jsonl"
+
+# @handles say who is addressed, not what is said; an unknown handle (with digits, underscores,
+# a server name) made the model lean towards spam: "@cci_demo Merci pour l'info" came out as spam.
+_MENTION = re.compile(r"(?<![\w@])@[\w.-]+(?:@[\w.-]+(?::\d+)?)?")
+_SPACES = re.compile(r"\s+")
+
+
+def class_text(text: str) -> str:
+    """The text the class is read from: without @mentions (a text of mentions only stays as it is)."""
+    stripped = _SPACES.sub(" ", _MENTION.sub(" ", text)).strip()
+    return stripped or text
+
+
+def embed_for_class(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+    """Embeddings of `class_text` of each text: what the class head is trained and read on."""
+    return embed([class_text(text) for text in texts])
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -84,7 +101,7 @@ class ClassModel:
         """Train on texts and their labels (any label names; at least two distinct)."""
         if len(texts) != len(labels):
             raise ValueError("texts and labels must have the same length")
-        return cls.fit_embeddings(embed(texts), labels, c=c)
+        return cls.fit_embeddings(embed_for_class(texts), labels, c=c)
 
     @classmethod
     def fit_embeddings(
@@ -129,7 +146,7 @@ class ClassModel:
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         if not texts:
             return []
-        return self.predict_embeddings(embed(texts))
+        return self.predict_embeddings(embed_for_class(texts))
 
     # -- storage --------------------------------------------------------------------
 
@@ -191,7 +208,7 @@ def cross_validate(texts: Sequence[str], labels: Sequence[str], folds: int = 5, 
     """Stratified k-fold: every text is predicted by a model that did not see it; one pooled score."""
     from sklearn.model_selection import StratifiedKFold
 
-    vectors = embed(texts)
+    vectors = embed_for_class(texts)
     label_array = np.asarray(labels)
     predicted = np.empty(len(labels), dtype=object)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)

@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from parvis.nlp import embeddings, language, sentiment, signals
-from parvis.nlp.classes import ClassModel, seed_model
-from parvis.nlp.embeddings import embed
+from parvis.nlp.classes import ClassModel, embed_for_class, seed_model
 from parvis.nlp.sentiment import SentimentLabel
 
 
@@ -46,7 +45,7 @@ def triage_batch(texts: Sequence[str], model: ClassModel | None = None) -> list[
     head = model if model is not None else seed_model()
     languages = language.detect_languages(texts)
     feelings = sentiment.analyse_batch(texts, [code or "fr" for code in languages])
-    predictions = head.predict_embeddings(embed(texts))
+    predictions = head.predict_embeddings(embed_for_class(texts))
     found = signals.compute_batch(texts)
     return [
         Triage(
