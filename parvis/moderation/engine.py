@@ -59,6 +59,24 @@ def default_explanation(language: str) -> str:
         )
 
 
+def fallback_explanation(language: str) -> str:
+    """The explanation when the network could not hide the message (it stays visible there): never claim a hide."""
+    with translation.override(language):
+        return _(
+            "{author} your message breaks clause {clause_code} ({clause_title}) of our community charter: "
+            "{clause_url} We have reported it to the moderators of this network."
+        )
+
+
+def explanation_template(policy: ModerationSettings, workspace: Workspace, outcome: str) -> str:
+    """The workspace's explanation; when the network kept the message visible and the workspace kept the
+    default wording ("your message was hidden"), the wording that says what really happened."""
+    defaults = {default_explanation(workspace.language).strip(), default_explanation("en").strip()}
+    if outcome == DecisionOutcome.NETWORK or policy.explanation_template.strip() not in defaults:
+        return policy.explanation_template
+    return fallback_explanation(workspace.language)
+
+
 def settings_for(workspace: Workspace) -> ModerationSettings:
     """The workspace's policy; the defaults (hide only, explained by a reply) until someone saves one."""
     found = ModerationSettings.objects.filter(workspace=workspace).first()
@@ -271,7 +289,8 @@ def decision_apply(
                 message, text, clause=clause, via_direct=False, user=user, done=done, hide_only=policy.hide_only
             )
         elif plan.explain and removal and clause is not None and policy.explanation_mode != ExplanationMode.NONE:
-            text = template_fill(policy.explanation_template, _variables(message, clause))
+            template = explanation_template(policy, workspace, outcome)
+            text = template_fill(template, _variables(message, clause))
             done.explanation = _send_text(
                 message,
                 text,

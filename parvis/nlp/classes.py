@@ -55,6 +55,7 @@ def embed_for_class(texts: Sequence[str]) -> npt.NDArray[np.float32]:
     """Embeddings of `class_text` of each text: what the class head is trained and read on."""
     return embed([class_text(text) for text in texts])
 
+
 FloatArray = npt.NDArray[np.float64]
 
 

@@ -62,6 +62,8 @@ def test_a_charter_rule_acts_on_an_insulting_reply_and_explains_it_on_mastodon(
     assert str(reply["in_reply_to_id"]) == str(insult["id"])
     assert "1.1" in reply["content"]
     assert "https://parvis.cci-lyon.example/charter/cci-lyon/#clause-1-1" in reply["content"]
+    # It says what really happened: the message is still visible on Mastodon, it was reported.
+    assert "masqué" not in reply["content"] and "signalé aux modérateurs" in reply["content"]
     # ... and in the month's transparency summary.
     summary = transparency_summary(camille.workspace, timezone.localdate())
     assert summary.total == 1 and summary.by_rules == 1
