@@ -54,9 +54,9 @@ def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Page]:
         browser.close()
 
 
-def focused_row(page: Page) -> str | None:
-    value: str | None = page.evaluate("document.activeElement && document.activeElement.dataset.conversationId")
-    return value
+def expect_focused(page: Page, conversation_id: int) -> None:
+    """The row of this conversation has the keyboard focus (waits for it: the page answers asynchronously)."""
+    expect(page.locator(f"#conversation-{conversation_id}")).to_be_focused()
 
 
 def test_the_inbox_is_worked_from_the_keyboard(live_server: object, page: Page) -> None:
@@ -87,14 +87,15 @@ def test_the_inbox_is_worked_from_the_keyboard(live_server: object, page: Page) 
     page.locator("input[name=password]").fill("camille-parvis-2026")
     page.get_by_role("button", name="Se connecter").click()
     expect(page.locator("#conversation-list .row-link")).to_have_count(3)
+    page.wait_for_load_state("load")  # the deferred scripts (keyboard shortcuts) have run
 
     # j / k move in the list.
     page.keyboard.press("j")
-    assert focused_row(page) == str(newest.pk)
+    expect_focused(page, newest.pk)
     page.keyboard.press("j")
-    assert focused_row(page) == str(middle.pk)
+    expect_focused(page, middle.pk)
     page.keyboard.press("k")
-    assert focused_row(page) == str(newest.pk)
+    expect_focused(page, newest.pk)
 
     # x selects two rows; e then closes both at once from the bulk bar.
     page.keyboard.press("x")
@@ -172,6 +173,7 @@ def test_new_items_appear_live_without_losing_the_selection(live_server: object,
     page.get_by_role("button", name="Se connecter").click()
     rows = page.locator("#conversation-list .row-link")
     expect(rows).to_have_count(2)
+    page.wait_for_load_state("load")  # the deferred scripts (keyboard shortcuts) have run
     page.keyboard.press("j")
     page.keyboard.press("x")
 
@@ -190,5 +192,5 @@ def test_new_items_appear_live_without_losing_the_selection(live_server: object,
     page.keyboard.press("x")
     expect(rows).to_have_count(3, timeout=30_000)
     expect(rows.first).to_contain_text("Arrivée en direct")
-    assert focused_row(page) == str(first.pk)
+    expect_focused(page, first.pk)
     assert second.pk
