@@ -237,34 +237,27 @@ def decision_apply(
 
     if not dry_run:
         person = _person_payload(message)
-        if plan.mute and person and not any(a.kind == ActionKind.MUTE for a in done.actions):
-            if ActionKind.MUTE in actions:
-                done.actions.append(
-                    _network_action(
-                        message=message,
-                        kind=ActionKind.MUTE,
-                        payload=person,
-                        summary=f"mute {author_handle}",
-                        user=user,
-                        hide_only=policy.hide_only,
-                    )
+        # Asked for the author, if the network can (a mute already written by the fallback is not repeated).
+        wanted = (
+            (plan.mute, ActionKind.MUTE, "mute", _("The network cannot mute from Parvis: not muted.")),
+            (plan.block, ActionKind.BLOCK, "block", _("The network cannot block from Parvis: not blocked.")),
+        )
+        for asked, kind, verb, refusal in wanted:
+            if not asked or not person or any(item.kind == kind for item in done.actions):
+                continue
+            if kind not in actions:
+                done.notes.append(refusal)
+                continue
+            done.actions.append(
+                _network_action(
+                    message=message,
+                    kind=kind,
+                    payload=person,
+                    summary=f"{verb} {author_handle}",
+                    user=user,
+                    hide_only=policy.hide_only,
                 )
-            else:
-                done.notes.append(_("The network cannot mute from Parvis: not muted."))
-        if plan.block and person:
-            if ActionKind.BLOCK in actions:
-                done.actions.append(
-                    _network_action(
-                        message=message,
-                        kind=ActionKind.BLOCK,
-                        payload=person,
-                        summary=f"block {author_handle}",
-                        user=user,
-                        hide_only=policy.hide_only,
-                    )
-                )
-            else:
-                done.notes.append(_("The network cannot block from Parvis: not blocked."))
+            )
         if plan.ban and message.author is not None:
             until = timezone.now() + timedelta(days=plan.ban_days) if plan.ban_days else None
             BanListEntry.objects.create(
